@@ -55,6 +55,9 @@ def _price(resource: Resource, book, usage, stack, sides, estimators) -> Resourc
         status="free",
         synthesized=resource.synthesized,
     )
+    if resource.op == "read":
+        cost.notes.append("read with .get(): not managed by this stack")
+        return cost
     if not resource.custom or is_free_type(resource.type):
         return cost  # components (custom: false) cost nothing themselves: their children are priced
     estimator = estimators.get(resource.type)

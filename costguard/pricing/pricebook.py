@@ -44,11 +44,13 @@ class Price:
         if not self.tiers:
             return [("", quantity, self.price)]
         parts, floor = [], 0.0
+        scale = self.unit.split()[0] if self.unit.split()[0] in ("million", "thousand") else ""
         for tier in self.tiers:
             ceiling = tier.up_to if tier.up_to is not None else float("inf")
             amount = max(0.0, min(quantity, ceiling) - floor)
             if amount > 0 or not parts:
-                label = f"first {_num(ceiling)}" if floor == 0 and tier.up_to else f"over {_num(floor)}"
+                bound = ceiling if floor == 0 and tier.up_to else floor
+                label = f"{'first' if bound == ceiling else 'over'} {_num(bound)} {scale}".rstrip()
                 parts.append(("" if len(self.tiers) == 1 else label, amount, tier.price))
             floor = ceiling
             if quantity <= ceiling:
