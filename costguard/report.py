@@ -135,7 +135,7 @@ def _table(estimate: CostEstimate, violations, check, title) -> str:
         + [len(c.name) + 2 for r in rows for c in r.after or r.before]
     )
     name_w = min(name_w, 48)
-    type_w = min(max([len("TYPE")] + [len(r.type) for r in rows]), 56)
+    type_w = min(max([len("TYPE")] + [len(r.type) for r in rows]), 64)
     header = (
         f"{'RESOURCE':<{name_w}}  {'TYPE':<{type_w}}  {'OP':<7}  {'BEFORE':>10}  {'AFTER':>10}  {'DELTA':>11}"
     )

@@ -63,6 +63,8 @@ def ecs_service(resource: Resource, props: dict[str, Any], ctx: Context):
         return None
 
     task_hours = running_task_hours(resource, props, ctx)
+    for note in ctx.cache.get(("notes", resource.urn), ()):
+        ctx.note(note)
     spot_hours = ctx.cache.get(("spot_hours", resource.urn), 0.0)
     on_demand_hours = task_hours - spot_hours
     suffix = "arm" if arm else "x86"
@@ -113,16 +115,19 @@ def ecs_service(resource: Resource, props: dict[str, Any], ctx: Context):
 
 # --- running tasks ---------------------------------------------------------------------------------
 def running_task_hours(service: Resource, props: dict[str, Any], ctx: Context) -> float:
-    """Task-hours a month; also stores the Spot share under ("spot_hours", urn) in ctx.cache."""
+    """Task-hours a month. Memoized per side in ctx.cache, with the Spot share ("spot_hours", urn)
+    and the notes about the service ("notes", urn), which only the service's own line shows."""
     key = ("task_hours", service.urn)
     if key in ctx.cache:
         return ctx.cache[key]
-    split = capacity_split(service, props, ctx) or (lambda n: (n, 0.0))
+    notes: list[str] = []
+    split = capacity_split(service, props, ctx, notes) or (lambda n: (n, 0.0))
     override = ctx.usage_for(service.name)["fargate_task_count"]
     if override >= 0:
         segments = [(1.0, override)]
     else:
-        segments = _task_segments(service, props, ctx)
+        segments = _task_segments(service, props, ctx, notes)
+    ctx.cache[("notes", service.urn)] = notes
     task_hours = spot_hours = 0.0
     for fraction, tasks in segments:
         _on_demand, spot = split(tasks)
@@ -133,12 +138,14 @@ def running_task_hours(service: Resource, props: dict[str, Any], ctx: Context) -
     return task_hours
 
 
-def _task_segments(service: Resource, props: dict[str, Any], ctx: Context) -> list[tuple[float, float]]:
+def _task_segments(
+    service: Resource, props: dict[str, Any], ctx: Context, notes: list[str]
+) -> list[tuple[float, float]]:
     desired = number(first(props, "desiredCount"), None)
     if desired is None:
         desired = 0.0 if "desiredCount" not in props else 1.0
         if "desiredCount" in props:
-            ctx.note("desiredCount unknown: 1 task assumed")
+            notes.append("desiredCount unknown: 1 task assumed")
     target = _scalable_target(service, props, ctx)
     if target is None:
         return [(1.0, desired)]
@@ -146,13 +153,10 @@ def _task_segments(service: Resource, props: dict[str, Any], ctx: Context) -> li
     lo = number(first(t_props, "minCapacity"), None)
     hi = number(first(t_props, "maxCapacity"), None)
     actions = _scheduled_actions(t_res, t_props, ctx)
-    notes: list[str] = []
     segments = average_tasks(desired, lo, hi, actions, notes)
-    for note in notes:
-        ctx.note(note)
     if actions:
         asleep = sum(f for f, n in segments if n == 0)
-        ctx.note(f"scheduled scaling: {asleep:.0%} of the week at zero tasks")
+        notes.append(f"scheduled scaling: {asleep:.0%} of the week at zero tasks")
     return segments
 
 
@@ -206,8 +210,9 @@ def _scheduled(props: dict[str, Any], bounds: dict[str, Any]) -> ScheduledCapaci
 
 
 # --- on demand / Spot ------------------------------------------------------------------------------
-def capacity_split(service: Resource, props: dict[str, Any], ctx: Context):
+def capacity_split(service: Resource, props: dict[str, Any], ctx: Context, notes: list[str] | None = None):
     """A function tasks -> (on-demand tasks, Spot tasks), or None when the service is not on Fargate."""
+    notes = notes if notes is not None else []
     strategy = as_list(first(props, "capacityProviderStrategies", "capacityProviderStrategy"))
     if not strategy:
         launch_type = str(first(props, "launchType") or "").upper()
@@ -219,7 +224,7 @@ def capacity_split(service: Resource, props: dict[str, Any], ctx: Context):
         if not strategy:
             # Neither a launch type nor a strategy: ECS uses the EC2 launch type. Preview-time gaps
             # (unknown values) are more likely, so assume Fargate on demand and say so.
-            ctx.note("no launchType or capacity provider strategy found: Fargate on demand assumed")
+            notes.append("no launchType or capacity provider strategy found: Fargate on demand assumed")
             return lambda n: (n, 0.0)
     entries = []
     for item in strategy:
@@ -230,7 +235,7 @@ def capacity_split(service: Resource, props: dict[str, Any], ctx: Context):
     if not any(p in ("FARGATE", "FARGATE_SPOT") for p, _, _ in entries):
         return None
     if any(p not in ("FARGATE", "FARGATE_SPOT") for p, _, _ in entries):
-        ctx.note("capacity providers other than FARGATE/FARGATE_SPOT are priced as on-demand Fargate")
+        notes.append("capacity providers other than FARGATE/FARGATE_SPOT are priced as on-demand Fargate")
 
     def split(tasks: float) -> tuple[float, float]:
         # The base is placed first, then the rest is split by weight.
