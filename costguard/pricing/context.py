@@ -75,6 +75,12 @@ class Context:
     def side(self) -> str:
         return self.index.side
 
+    def memo(self, key: Any, build):
+        """A value computed once per side (e.g. an index of the graph by some property)."""
+        if key not in self.cache:
+            self.cache[key] = build()
+        return self.cache[key]
+
     def note(self, text: str) -> None:
         if text not in self.notes:
             self.notes.append(text)

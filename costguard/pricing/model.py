@@ -27,6 +27,18 @@ class CostComponent:
     # False when the unit price was not found for this region (the other region's value is used).
     verified: bool = True
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "unit": self.unit,
+            "quantity": self.quantity,
+            "unit_price": self.unit_price,
+            "monthly": self.monthly,
+            "kind": self.kind,
+            "price_key": self.price_key,
+            "verified": self.verified,
+        }
+
     @classmethod
     def of(cls, name: str, quantity: float, price, kind: Kind = "fixed") -> CostComponent:
         """A component priced from a price-book entry (`Price`), monthly = quantity x unit price."""
@@ -67,7 +79,17 @@ class ResourceCost:
         return self.monthly_after - self.monthly_before
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "op": self.op,
+            "status": self.status,
+            "before": [c.to_dict() for c in self.before],
+            "after": [c.to_dict() for c in self.after],
+            "notes": list(self.notes),
+            "synthesized": self.synthesized,
+        }
         data.update(monthly_before=self.monthly_before, monthly_after=self.monthly_after, delta=self.delta)
         return data
 

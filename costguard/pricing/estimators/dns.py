@@ -48,18 +48,25 @@ def discovery_instance(resource, props, ctx):
 
 def _registered_tasks(resource, props, ctx) -> float:
     """Average instances = running tasks of the ECS services whose serviceRegistries point here."""
+    by_arn, by_dependency = ctx.memo("ecs_registrations", lambda: _registrations(ctx))
     arn = props.get("arn")
-    total, found = 0.0, False
+    services = list(by_arn.get(arn, ())) if known(arn) else []
+    services += [s for s in by_dependency.get(resource.urn, ()) if s not in services]
+    if not services:
+        ctx.note("no ECS service registers into it: 1 instance assumed")
+        return 1.0
+    return sum(running_task_hours(s, s_props, ctx) for s, s_props in services) / HOURS_PER_MONTH
+
+
+def _registrations(ctx):
+    """ECS services by the registry ARN they register into, or (ARN unknown) by what they depend on."""
+    by_arn, by_dependency = {}, {}
     for service, service_props in ctx.index.of_type(*ECS_SERVICE_TYPES):
         for registry in as_list(service_props.get("serviceRegistries")):
             target = registry.get("registryArn") if isinstance(registry, dict) else None
-            linked = (known(arn) and target == arn) or (
-                not known(target) and resource.urn in service.dependencies
-            )
-            if linked:
-                found = True
-                total += running_task_hours(service, service_props, ctx) / HOURS_PER_MONTH
-    if not found:
-        ctx.note("no ECS service registers into it: 1 instance assumed")
-        return 1.0
-    return total
+            if known(target):
+                by_arn.setdefault(target, []).append((service, service_props))
+            else:
+                for dep in service.dependencies:
+                    by_dependency.setdefault(dep, []).append((service, service_props))
+    return by_arn, by_dependency

@@ -161,42 +161,60 @@ def _task_segments(
 
 
 def _scalable_target(service: Resource, props: dict[str, Any], ctx: Context):
+    by_id, by_dependency = ctx.memo("scalable_targets", lambda: _index_targets(ctx))
     name = first(props, "name", "serviceName")
     cluster = _last_segment(first(props, "cluster"), "cluster/")
-    candidates = []
+    if known(name):
+        for cluster_name, target in by_id.get(str(name), ()):
+            if cluster is None or cluster_name == cluster:
+                return target
+    targets = by_dependency.get(service.urn)
+    return targets[0] if targets else None
+
+
+def _index_targets(ctx: Context):
+    """ECS scalable targets by service name (resourceId service/<cluster>/<service>), or by dependency."""
+    by_id: dict[str, list] = {}
+    by_dependency: dict[str, list] = {}
     for res, t_props in ctx.index.of_type(*SCALABLE_TARGET_TYPES):
         if str(t_props.get("serviceNamespace") or "ecs") != "ecs":
             continue
         resource_id = t_props.get("resourceId")
-        if known(resource_id):
-            parts = str(resource_id).split("/")
-            if (
-                len(parts) == 3
-                and parts[0] == "service"
-                and parts[2] == name
-                and (cluster is None or parts[1] == cluster or cluster.endswith(parts[1]))
-            ):
-                return res, t_props
-        elif service.urn in res.dependencies:
-            candidates.append((res, t_props))
-    return candidates[0] if candidates else None
+        parts = str(resource_id).split("/") if known(resource_id) else []
+        if len(parts) == 3 and parts[0] == "service":
+            by_id.setdefault(parts[2], []).append((parts[1], (res, t_props)))
+        else:
+            for dep in res.dependencies:
+                by_dependency.setdefault(dep, []).append((res, t_props))
+    return by_id, by_dependency
 
 
 def _scheduled_actions(target: Resource, t_props: dict[str, Any], ctx: Context) -> list[ScheduledCapacity]:
+    by_id, by_dependency = ctx.memo("scheduled_actions", lambda: _index_actions(ctx))
     resource_id = t_props.get("resourceId")
     actions = []
     # aws-native declares the actions inline on the scalable target.
     for inline in as_list(t_props.get("scheduledActions")):
         bounds = inline.get("scalableTargetAction") or {}
         actions.append(_scheduled(inline, bounds))
+    linked = list(by_id.get(resource_id, ())) if known(resource_id) else []
+    linked += by_dependency.get(target.urn, ())
+    for a_props in linked:
+        actions.append(_scheduled(a_props, a_props.get("scalableTargetAction") or {}))
+    return actions
+
+
+def _index_actions(ctx: Context):
+    by_id: dict[str, list] = {}
+    by_dependency: dict[str, list] = {}
     for res, a_props in ctx.index.of_type(*SCHEDULED_ACTION_TYPES):
         rid = a_props.get("resourceId")
-        linked = (known(rid) and known(resource_id) and rid == resource_id) or (
-            not known(rid) and target.urn in res.dependencies
-        )
-        if linked:
-            actions.append(_scheduled(a_props, a_props.get("scalableTargetAction") or {}))
-    return actions
+        if known(rid):
+            by_id.setdefault(rid, []).append(a_props)
+        else:
+            for dep in res.dependencies:
+                by_dependency.setdefault(dep, []).append(a_props)
+    return by_id, by_dependency
 
 
 def _scheduled(props: dict[str, Any], bounds: dict[str, Any]) -> ScheduledCapacity:
@@ -262,44 +280,68 @@ def capacity_split(service: Resource, props: dict[str, Any], ctx: Context, notes
 
 
 def _cluster_default_strategy(service: Resource, props: dict[str, Any], ctx: Context) -> list:
-    cluster_ref = first(props, "cluster")
-    cluster_name = _last_segment(cluster_ref, "cluster/")
-    for res, c_props in ctx.index.of_type(*CLUSTER_PROVIDERS_TYPES):
-        name = first(c_props, "clusterName", "cluster")
-        linked = (
-            known(name) and cluster_name is not None and _last_segment(name, "cluster/") == cluster_name
-        ) or any(dep in service.dependencies for dep in res.dependencies)
-        if linked:
-            return as_list(
-                first(c_props, "defaultCapacityProviderStrategies", "defaultCapacityProviderStrategy")
-            )
-    for res, c_props in ctx.index.of_type(*CLUSTER_TYPES):
-        name = first(c_props, "name", "clusterName")
-        if (known(name) and name == cluster_name) or res.urn in service.dependencies:
-            return as_list(
-                first(c_props, "defaultCapacityProviderStrategies", "defaultCapacityProviderStrategy")
-            )
+    by_name, by_urn = ctx.memo("cluster_strategies", lambda: _index_cluster_strategies(ctx))
+    cluster_name = _last_segment(first(props, "cluster"), "cluster/")
+    if cluster_name in by_name:
+        return by_name[cluster_name]
+    for dep in service.dependencies:  # the service and the strategy both depend on the cluster
+        if dep in by_urn:
+            return by_urn[dep]
     return []
+
+
+def _index_cluster_strategies(ctx: Context):
+    """Default strategies by cluster name, and by the URN of the cluster they belong to."""
+    by_name: dict[str, list] = {}
+    by_urn: dict[str, list] = {}
+    for res, c_props in ctx.index.of_type(*CLUSTER_TYPES):  # pre-v5 clusters carried the strategy
+        strategy = as_list(
+            first(c_props, "defaultCapacityProviderStrategies", "defaultCapacityProviderStrategy")
+        )
+        if strategy:
+            name = first(c_props, "name", "clusterName")
+            if known(name):
+                by_name[str(name)] = strategy
+            by_urn[res.urn] = strategy
+    for res, c_props in ctx.index.of_type(*CLUSTER_PROVIDERS_TYPES):
+        strategy = as_list(
+            first(c_props, "defaultCapacityProviderStrategies", "defaultCapacityProviderStrategy")
+        )
+        name = _last_segment(first(c_props, "clusterName", "cluster"), "cluster/")
+        if name is not None:
+            by_name[name] = strategy
+        for dep in res.dependencies:
+            by_urn[dep] = strategy
+    return by_name, by_urn
 
 
 # --- task definition ------------------------------------------------------------------------------
 def _task_definition(service: Resource, props: dict[str, Any], ctx: Context) -> Resource | None:
+    by_ref, by_urn, only = ctx.memo("task_definitions", lambda: _index_task_definitions(ctx))
     ref = first(props, "taskDefinition")
-    candidates = ctx.index.of_type(*TASK_DEFINITION_TYPES)
     if known(ref):
         ref = str(ref)
-        family = _last_segment(ref, "task-definition/") or ref
-        family = family.split(":")[0]
-        for res, td_props in candidates:
-            if (
-                ref in (td_props.get("arn"), td_props.get("taskDefinitionArn"))
-                or td_props.get("family") == family
-            ):
-                return res
-    for res, _ in candidates:
-        if res.urn in service.dependencies:
-            return res
-    return candidates[0][0] if len(candidates) == 1 else None
+        family = (_last_segment(ref, "task-definition/") or ref).split(":")[0]
+        found = by_ref.get(ref) or by_ref.get(family)
+        if found is not None:
+            return found
+    for dep in service.dependencies:
+        if dep in by_urn:
+            return by_urn[dep]
+    return only
+
+
+def _index_task_definitions(ctx: Context):
+    by_ref: dict[str, Resource] = {}
+    by_urn: dict[str, Resource] = {}
+    candidates = ctx.index.of_type(*TASK_DEFINITION_TYPES)
+    for res, td_props in candidates:
+        for key in ("arn", "taskDefinitionArn", "family"):
+            if known(td_props.get(key)):
+                by_ref.setdefault(str(td_props[key]), res)
+        by_urn[res.urn] = res
+    only = candidates[0][0] if len(candidates) == 1 else None
+    return by_ref, by_urn, only
 
 
 def _assigns_public_ip(props: dict[str, Any]) -> bool:
