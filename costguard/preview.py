@@ -173,7 +173,8 @@ def _graph(resources: list[Resource], config: dict[str, Any], name: str) -> Grap
             break
     config = dict(config)
     if not isinstance(config.get("aws:region"), str):
-        region = _provider_region(resources)
+        native = config.get("aws-native:region")
+        region = native if isinstance(native, str) and native else _provider_region(resources)
         if region:
             config["aws:region"] = region
     return Graph(project=project, stack=stack, resources=resources, config=config)

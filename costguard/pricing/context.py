@@ -15,11 +15,19 @@ EXISTS_AFTER = {"create", "update", "replace", "same"}
 
 
 def props_for(resource: Resource, side: str) -> dict[str, Any]:
-    """A resource's properties on one side: old inputs before, inputs after; known outputs fill gaps."""
-    if side == "after" or resource.old_inputs is None:
+    """A resource's properties on one side of its step: the old inputs before it, the inputs after it.
+
+    Known outputs (from the old state, in a preview) fill the gaps: computed values such as `arn`,
+    and inputs unknown during the preview. An input the step removes is not brought back from them.
+    """
+    old = resource.old_inputs
+    if old is None:
         return resource.props
-    merged = dict(resource.old_inputs)
+    base = old if side == "before" else resource.inputs
+    merged = dict(base)
     for key, value in resource.outputs.items():
+        if key in old and key not in base:
+            continue  # an input this step removes
         if key not in merged or is_unknown(merged[key]):
             merged[key] = value
     return merged

@@ -64,7 +64,8 @@ def _price(resource: Resource, book, usage, stack, sides, estimators) -> Resourc
     if estimator is None:
         cost.status = "not priced"
         return cost
-    statuses = []
+    statuses: dict[str, list | None] = {}
+    notes: dict[str, list[str]] = {}
     for side in ("before", "after"):
         exists = EXISTS_BEFORE if side == "before" else EXISTS_AFTER
         if resource.op not in exists:
@@ -79,14 +80,17 @@ def _price(resource: Resource, book, usage, stack, sides, estimators) -> Resourc
             stack=stack,
         )
         components = estimator(resource, index.props_of(resource), ctx)
-        statuses.append(components)
+        statuses[side] = components
+        notes[side] = ctx.notes
         if components:
             setattr(cost, side, components)
-        for note in ctx.notes:
-            text = note if side == "after" or resource.op == "delete" else f"before: {note}"
-            if text not in cost.notes and note not in cost.notes:
-                cost.notes.append(text)
+    after_notes = notes.get("after", [])
+    cost.notes += after_notes
+    if "after" in notes:
+        cost.notes += [f"before: {n}" for n in notes.get("before", []) if n not in after_notes]
+    else:
+        cost.notes += notes.get("before", [])
     # The status follows the resource's final state (its old state for a delete).
-    final = statuses[-1] if statuses else None
+    final = statuses.get("after", statuses.get("before"))
     cost.status = "not priced" if final is None else ("priced" if final else "free")
     return cost

@@ -75,3 +75,27 @@ def test_unverified_prices_are_reported_in_notes():
     result = estimate(graph(Resource("u", "aws:kms/key:Key", "k"), region="eu-west-1"))
     assert result.unverified_prices == ["kms_key_month", "kms_requests"]
     assert any("not verified for eu-west-1" in n for n in result.notes)
+
+
+def test_an_input_removed_by_an_update_is_not_revived_from_old_outputs():
+    td = Resource(
+        "urn:td",
+        "aws:ecs/taskDefinition:TaskDefinition",
+        "td",
+        op="same",
+        inputs={"family": "f", "cpu": "256", "memory": "512"},
+        old_inputs={"family": "f", "cpu": "256", "memory": "512"},
+    )
+    spot = [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]
+    svc = Resource(
+        "urn:svc",
+        "aws:ecs/service:Service",
+        "svc",
+        op="update",
+        inputs={"desiredCount": 1, "taskDefinition": "f", "launchType": "FARGATE"},
+        old_inputs={"desiredCount": 1, "taskDefinition": "f", "capacityProviderStrategies": spot},
+        outputs={"desiredCount": 1, "capacityProviderStrategies": spot, "id": "svc-1"},
+    )
+    cost = {r.name: r for r in estimate(graph(td, svc)).resources}["svc"]
+    assert [c.name for c in cost.before][0] == "vCPU (x86_64, Spot)"
+    assert [c.name for c in cost.after][0] == "vCPU (x86_64, on demand)"
