@@ -134,8 +134,21 @@ FREE_TYPES = frozenset(
     }
 )
 
-# Every IAM type (roles, policies, attachments, OIDC providers, ...) and every provider is free.
-FREE_PREFIXES = ("aws:iam/", "aws-native:iam:", "pulumi:providers:")
+# Every IAM type (roles, policies, attachments, OIDC providers, ...) and every provider is free, and so
+# are the resources of providers that bill nothing on AWS: random values, local commands, image builds
+# (their storage is priced on the ECR repository), TLS keys.
+FREE_PREFIXES = (
+    "aws:iam/",
+    "aws-native:iam:",
+    "pulumi:providers:",
+    "pulumi:pulumi:",
+    "random:",
+    "command:",
+    "docker:",
+    "docker-build:",
+    "tls:",
+    "time:",
+)
 
 
 def is_free_type(type_: str) -> bool:

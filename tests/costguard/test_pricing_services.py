@@ -206,3 +206,15 @@ def test_components_are_free_and_unknown_types_not_priced():
     )
     assert res["c"].status == "free"
     assert res["b1"].status == res["b2"].status == "not priced"
+
+
+@pytest.mark.parametrize(
+    "type_", ["random:index/randomString:RandomString", "docker-build:index:Image", "command:local:Command"]
+)
+def test_providers_that_bill_nothing_on_aws_are_free(type_):
+    assert one("us-east-1", type_).status == "free"
+
+
+def test_secret_replicas_are_billed_as_secrets():
+    cost = one("us-east-1", "aws:secretsmanager/secret:Secret", replicas=[{"region": "eu-west-1"}])
+    assert monthly(cost)["Secret (2 copies)"] == pytest.approx(0.80)

@@ -34,6 +34,8 @@ def dashboard(resource, props, ctx):
 
 @prices("aws:cloudwatch/logGroup:LogGroup", "aws-native:logs:LogGroup")
 def log_group(resource, props, ctx):
+    if str(first(props, "logGroupClass") or "STANDARD").upper() != "STANDARD":
+        ctx.note("Infrequent Access log class priced at the standard class's ingestion price")
     ingested = ctx.usage["log_gb_ingested_per_month"]
     stored = ctx.usage["log_gb_stored"]
     if stored < 0:

@@ -20,6 +20,8 @@ def dynamodb_table(resource, props, ctx):
     storage = CostComponent.of(
         "Storage", ctx.usage["dynamodb_storage_gb"], ctx.book["dynamodb_storage_gb_month"], "usage"
     )
+    if str(first(props, "tableClass") or "STANDARD").upper() != "STANDARD":
+        ctx.note("Standard-IA table class priced at the standard class's prices")
     # pulumi-aws defaults billingMode to PROVISIONED; aws-native's default is PROVISIONED too.
     mode = str(first(props, "billingMode") or "PROVISIONED").upper()
     if mode == "PAY_PER_REQUEST":

@@ -27,8 +27,14 @@ def web_acl(resource, props, ctx):
 @prices("aws:secretsmanager/secret:Secret", "aws-native:secretsmanager:Secret")
 def secret(resource, props, ctx):
     calls = ctx.usage["secrets_api_calls_per_month"]
+    replicas = first(props, "replicas", "replicaRegions")
+    copies = 1 + (len(as_list(replicas)) if known(replicas) else 0)  # each replica is billed as a secret
     return [
-        CostComponent.of("Secret", 1, ctx.book["secretsmanager_secret_month"]),
+        CostComponent.of(
+            "Secret" if copies == 1 else f"Secret ({copies} copies)",
+            copies,
+            ctx.book["secretsmanager_secret_month"],
+        ),
         CostComponent.of("API calls", calls / 10_000, ctx.book["secretsmanager_api_calls"], "usage"),
     ]
 
