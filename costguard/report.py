@@ -226,7 +226,21 @@ def _markdown(estimate: CostEstimate, violations, check, title) -> str:
             lines.append(f"| {level} | `{name}` | {_md(message)} | {f'`{urn}`' if urn else ''} |")
         lines.append("")
     rows = [r for r in _shown(estimate) if r.status == "priced"]
-    lines += ["| Resource | Type | Change | Before | After | Delta |", "|---|---|---|---:|---:|---:|"]
+    if rows:
+        lines += _markdown_costs(estimate, rows)
+    else:
+        lines += ["No resource in this change has a price.", ""]
+    if estimate.not_priced:
+        lines += ["**Not priced:** " + ", ".join(f"`{t}` ×{n}" for t, n in estimate.not_priced.items()), ""]
+    lines += ["<details><summary>Assumptions</summary>", ""]
+    lines += [line.replace("  ", "- ", 1) for line in _assumption_lines(estimate, "  ")]
+    lines += [f"- {_md(note)}" for note in estimate.notes]
+    lines += ["", "</details>", ""]
+    return "\n".join(lines)
+
+
+def _markdown_costs(estimate: CostEstimate, rows: list[ResourceCost]) -> list[str]:
+    lines = ["| Resource | Type | Change | Before | After | Delta |", "|---|---|---|---:|---:|---:|"]
     for r in rows:
         lines.append(
             f"| `{_md(r.name)}` | `{r.type}` | {r.op} | {money(r.monthly_before)} "
@@ -253,13 +267,7 @@ def _markdown(estimate: CostEstimate, violations, check, title) -> str:
     if notes:
         lines += ["", *(f"- `{_md(name)}`: {_md(note)}" for name, note in notes)]
     lines += ["", "</details>", ""]
-    if estimate.not_priced:
-        lines += ["**Not priced:** " + ", ".join(f"`{t}` ×{n}" for t, n in estimate.not_priced.items()), ""]
-    lines += ["<details><summary>Assumptions</summary>", ""]
-    lines += [line.replace("  ", "- ", 1) for line in _assumption_lines(estimate, "  ")]
-    lines += [f"- {_md(note)}" for note in estimate.notes]
-    lines += ["", "</details>", ""]
-    return "\n".join(lines)
+    return lines
 
 
 # --- json -------------------------------------------------------------------------------------------
