@@ -44,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     review = commands.add_parser(
         "review", help="price a `pulumi preview --json` (or `pulumi stack export`) file"
     )
-    review.add_argument("preview", metavar="PREVIEW.json", help="output of `pulumi preview --json`")
+    review.add_argument(
+        "preview", metavar="PREVIEW.json", help="output of `pulumi preview --json` (- for stdin)"
+    )
     _common(review)
     review.add_argument("--region", help="AWS region of the prices (default: aws:region from the preview)")
     review.add_argument("--stack", help="stack name for per-stack usage overrides (default: the preview's)")
@@ -90,7 +92,10 @@ def run_review(args: argparse.Namespace) -> int:
 def _review(args: argparse.Namespace) -> int:
     from costguard import preview
 
-    graph = preview.load(args.preview)
+    if args.preview == "-":  # pulumi preview --json | python -m costguard review -
+        graph = preview.parse(sys.stdin.read(), "stdin")
+    else:
+        graph = preview.load(args.preview)
     if args.stack:
         graph.stack = args.stack
     usage = Usage.load(args.usage)

@@ -56,6 +56,12 @@ def load(path: str | Path) -> Graph:
         raise PreviewError(f"{path} is not UTF-8 text — {HINT}") from None
     except OSError as err:
         raise PreviewError(f"{path} cannot be read ({err.strerror}) — {HINT}") from None
+    return parse(text, str(path))
+
+
+def parse(text: str, name: str = "stdin") -> Graph:
+    """Parse the text of a preview or stack-export file (`name` is used in error messages)."""
+    path = name
     if not text.strip():
         raise PreviewError(f"{path} is empty — {HINT}")
     try:
@@ -69,7 +75,7 @@ def load(path: str | Path) -> Graph:
         raise PreviewError(
             f"{path} is not valid JSON (line {err.lineno}, col {err.colno}): {err.msg}{truncated} — {HINT}"
         ) from None
-    return from_data(data, name=str(path))
+    return from_data(data, name=path)
 
 
 def from_data(data: Any, name: str = "input") -> Graph:

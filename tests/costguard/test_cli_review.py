@@ -106,3 +106,28 @@ def test_plan_subparser_defaults():
         args.budget,
         args.output,
     ) == (".", "dev", "policies", None, "table", None, None)
+
+
+def test_preview_from_stdin(monkeypatch, capsys):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(SYNTHETIC.read_text()))
+    code, out, _ = run(capsys, "review", "-", "--format", "json")
+    assert code == 0 and json.loads(out)["region"] == "eu-west-1"
+
+
+def test_stack_export_costs_the_same_before_and_after(tmp_path, capsys):
+    preview = json.loads(SYNTHETIC.read_text())
+    states = [s.get("newState") or s["oldState"] for s in preview["steps"]]
+    provider = {
+        "urn": "urn:pulumi:dev::safety-heatmap::pulumi:providers:aws::default",
+        "custom": True,
+        "type": "pulumi:providers:aws",
+        "inputs": {"region": "us-east-1"},
+    }
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps({"version": 3, "deployment": {"resources": [provider, *states]}}))
+    code, out, _ = run(capsys, "review", path, "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["region"] == "us-east-1" and data["diff"] == 0
+    assert data["total_monthly"] > 0 and {r["op"] for r in data["resources"]} == {"same"}

@@ -80,3 +80,16 @@ def test_gateway_endpoint_is_free():
 def test_elastic_ip():
     cost = priced("us-east-1", Resource("u", "aws:ec2/eip:Eip", "ip"))["ip"]
     assert lines(cost) == {"Elastic IP (public IPv4)": 3.65}  # 0.005 x 730
+
+
+def test_aws_native_spellings():
+    nlb = Resource("u1", "aws-native:elasticloadbalancingv2:LoadBalancer", "nlb", inputs={"type": "network"})
+    endpoint = Resource(
+        "u2",
+        "aws-native:ec2:VpcEndpoint",
+        "vpce",
+        inputs={"vpcEndpointType": "Interface", "subnetIds": ["a"]},
+    )
+    got = priced("us-east-1", nlb, endpoint)
+    assert lines(got["nlb"])["Network load balancer"] == 16.425
+    assert lines(got["vpce"])["Interface endpoint (1 AZ)"] == 7.3

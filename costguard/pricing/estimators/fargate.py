@@ -37,7 +37,8 @@ FREE_EPHEMERAL_GB = 20
 def ecs_service(resource: Resource, props: dict[str, Any], ctx: Context):
     split = capacity_split(resource, props, ctx)
     if split is None:
-        return []  # EC2 / external launch type: the instances are priced as their own resources
+        ctx.note("not on Fargate (EC2 or external capacity): its instances are priced as their own resources")
+        return []
     task_def = _task_definition(resource, props, ctx)
     if task_def is None:
         ctx.note("task definition not found in the graph: Fargate tasks not priced")
