@@ -1,0 +1,5 @@
+import sys
+
+from costguard.cli import main
+
+sys.exit(main())

@@ -1,0 +1,137 @@
+"""`python -m costguard`: review a preview's cost, or plan a stack offline.
+
+Exit codes: 0 OK, 1 over budget (or, for plan, a mandatory policy violation), 2 usage error.
+Every user mistake is reported as one line on stderr, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+from pathlib import Path
+
+from costguard.preview import PreviewError
+from costguard.pricing import PricingError, Usage, estimate
+from costguard.report import FORMATS, budget_check, render
+
+EXIT_OK, EXIT_OVER, EXIT_USAGE = 0, 1, 2
+
+
+class UsageProblem(Exception):
+    """A command-line mistake (argparse); one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of usage + message
+        raise UsageProblem(f"{self.prog}: {message} (see --help)")
+
+
+def _budget(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--budget wants a number of USD per month, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"--budget must be >= 0, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="costguard", description="Cost and policy guardrails for Pulumi stacks on AWS.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    review = commands.add_parser(
+        "review", help="price a `pulumi preview --json` (or `pulumi stack export`) file"
+    )
+    review.add_argument(
+        "preview", metavar="PREVIEW.json", help="output of `pulumi preview --json` (- for stdin)"
+    )
+    _common(review)
+    review.add_argument("--region", help="AWS region of the prices (default: aws:region from the preview)")
+    review.add_argument("--stack", help="stack name for per-stack usage overrides (default: the preview's)")
+    review.set_defaults(run=run_review)
+
+    # `plan` is implemented in costguard/plan.py (run_plan(args) -> exit code).
+    plan = commands.add_parser(
+        "plan", help="plan a stack offline: program under mocks -> policy pack -> cost"
+    )
+    plan.add_argument(
+        "--program", default=".", metavar="DIR", help="the Pulumi program directory (default .)"
+    )
+    plan.add_argument("--stack", default="dev", help="stack name, reads Pulumi.<stack>.yaml (default dev)")
+    plan.add_argument("--policy-pack", default="policies", metavar="DIR", help="policy pack directory")
+    _common(plan)
+    plan.set_defaults(run=_run_plan)
+    return parser
+
+
+def _common(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--format", choices=FORMATS, default="table", help="report format (default table)")
+    command.add_argument(
+        "--budget", type=_budget, metavar="USD", help="fail (exit 1) above this monthly cost"
+    )
+    command.add_argument(
+        "--usage", metavar="FILE", help="usage profile YAML overriding the documented defaults"
+    )
+    command.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
+
+
+def run_review(args: argparse.Namespace) -> int:
+    # A review builds many small objects that live until it ends: the cyclic GC's passes over that
+    # growing heap would make the time grow faster than the number of steps, so pause it meanwhile.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _review(args)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _review(args: argparse.Namespace) -> int:
+    from costguard import preview
+
+    if args.preview == "-":  # pulumi preview --json | python -m costguard review -
+        graph = preview.parse(sys.stdin.read(), "stdin")
+    else:
+        graph = preview.load(args.preview)
+    if args.stack:
+        graph.stack = args.stack
+    usage = Usage.load(args.usage)
+    cost = estimate(graph, region=args.region, usage=usage)
+    write_report(render(cost, args.format, budget=args.budget, title="costguard review"), args.output)
+    check = budget_check(cost, args.budget)
+    return EXIT_OVER if check is not None and check.over else EXIT_OK
+
+
+def write_report(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise UsageProblem(f"cannot write {output}: {err.strerror}") from None
+
+
+def _run_plan(args: argparse.Namespace) -> int:
+    try:
+        from costguard.plan import run_plan
+    except ModuleNotFoundError as err:
+        if err.name != "costguard.plan":
+            raise
+        raise UsageProblem("costguard plan is not available in this build") from None
+    return run_plan(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except (UsageProblem, PreviewError, PricingError) as err:
+        print(f"costguard: {err}" if not str(err).startswith("costguard") else str(err), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("costguard: interrupted", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,53 @@
+"""CloudWatch alarms, dashboards and log groups."""
+
+from __future__ import annotations
+
+from costguard.pricing.estimators import prices
+from costguard.pricing.model import CostComponent
+from costguard.pricing.values import as_list, first, number
+
+AVERAGE_DAYS_PER_MONTH = 730 / 24
+
+
+@prices("aws:cloudwatch/metricAlarm:MetricAlarm", "aws-native:cloudwatch:Alarm")
+def metric_alarm(resource, props, ctx):
+    # An alarm is billed per metric it evaluates: metric-math alarms pay for each metric query
+    # (expressions are free); a period under 60 s makes it a high-resolution alarm.
+    queries = as_list(first(props, "metricQueries", "metrics"))
+    metric_queries = [q for q in queries if isinstance(q, dict) and (q.get("metric") or q.get("metricStat"))]
+    metrics = len(metric_queries) or 1
+    periods = [number(first(props, "period"))]
+    for q in metric_queries:
+        spec = q.get("metric") or q.get("metricStat") or {}
+        periods.append(number(spec.get("period")))
+    high_res = any(p is not None and p < 60 for p in periods)
+    key, label = (
+        ("cw_alarm_high_resolution", "high resolution") if high_res else ("cw_alarm_standard", "standard")
+    )
+    return [CostComponent.of(f"Alarm metrics ({label})", metrics, ctx.book[key])]
+
+
+@prices("aws:cloudwatch/dashboard:Dashboard", "aws-native:cloudwatch:Dashboard")
+def dashboard(resource, props, ctx):
+    return [CostComponent.of("Dashboard", 1, ctx.book["cw_dashboard"])]
+
+
+@prices("aws:cloudwatch/logGroup:LogGroup", "aws-native:logs:LogGroup")
+def log_group(resource, props, ctx):
+    if str(first(props, "logGroupClass") or "STANDARD").upper() != "STANDARD":
+        ctx.note("Infrequent Access log class priced at the standard class's ingestion price")
+    ingested = ctx.usage["log_gb_ingested_per_month"]
+    stored = ctx.usage["log_gb_stored"]
+    if stored < 0:
+        retention = number(first(props, "retentionInDays"), 0) or 0
+        if retention > 0:
+            # Steady state: the group holds `retention` days of logs.
+            stored = ingested * retention / AVERAGE_DAYS_PER_MONTH
+        else:
+            months = ctx.usage["log_months_kept_without_retention"]
+            stored = ingested * months
+            ctx.note(f"no retention: logs never expire ({months:g} months of logs assumed stored)")
+    return [
+        CostComponent.of("Log ingestion", ingested, ctx.book["logs_ingestion_gb"], "usage"),
+        CostComponent.of("Log storage", stored, ctx.book["logs_storage_gb_month"], "usage"),
+    ]

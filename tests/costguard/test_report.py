@@ -1,0 +1,129 @@
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from costguard.preview import load
+from costguard.pricing import estimate
+from costguard.report import render
+
+ROOT = Path(__file__).resolve().parent.parent
+SYNTHETIC = ROOT / "fixtures" / "pulumi-preview" / "heatmap-dev-synthetic.json"
+REAL = ROOT / "fixtures" / "pulumi-preview" / "aws-ts-s3-lambda-update-show-sames.json"
+GOLDEN = ROOT / "golden"
+
+
+@dataclass
+class Violation:
+    policy_name: str
+    message: str
+    enforcement_level: str
+    urn: str
+
+
+VIOLATIONS = [
+    Violation(
+        "cost-no-interface-endpoint",
+        "Interface endpoints cost $7.30/month per AZ",
+        "mandatory",
+        "urn:pulumi:dev::safety-heatmap::aws:ec2/vpcEndpoint:VpcEndpoint::net-ecr-api",
+    ),
+    Violation("cost-log-retention", "Set retentionInDays", "advisory", ""),
+]
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    return estimate(load(SYNTHETIC))
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"{path} missing: run UPDATE_GOLDEN=1 pytest {__file__}"
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs (UPDATE_GOLDEN=1 to accept)"
+
+
+@pytest.mark.parametrize("fmt, suffix", [("table", "txt"), ("markdown", "md"), ("json", "json")])
+def test_golden_review_of_the_synthetic_dev_preview(synthetic, fmt, suffix):
+    check_golden(f"review-heatmap-dev.{suffix}", render(synthetic, fmt, budget=15.0))
+
+
+def test_golden_review_of_the_real_fixture_table():
+    check_golden("review-aws-ts-s3-lambda.txt", render(estimate(load(REAL), region="eu-west-1"), "table"))
+
+
+def money_values(text: str) -> list[float]:
+    return [
+        float(m.replace(",", "")) * (-1 if sign == "-" else 1)
+        for sign, m in re.findall(r"([-+]?)\$([\d,]+\.\d\d)", text)
+    ]
+
+
+def test_table_total_equals_the_sum_of_resource_lines(synthetic):
+    text = render(synthetic, "table")
+    rows = [
+        line
+        for line in text.splitlines()
+        if re.match(r"^\S+\s+aws:\S+\s+(create|update|replace|delete|same)\s+\$", line)
+    ]
+    assert len(rows) == synthetic.status_counts()["priced"]
+    afters = [money_values(line)[1] for line in rows]
+    total_line = next(line for line in text.splitlines() if line.startswith("TOTAL"))
+    _, total_after, _ = money_values(total_line)
+    # Each line is rounded to cents: the sum may differ from the total by half a cent per line.
+    assert sum(afters) == pytest.approx(total_after, abs=0.005 * len(afters) + 1e-9)
+    assert total_after == pytest.approx(round(synthetic.total_monthly, 2))
+
+
+def test_json_totals_and_components_add_up(synthetic):
+    data = json.loads(render(synthetic, "json", budget=15.0))
+    assert data["total_monthly"] == pytest.approx(
+        sum(r["monthly_after"] for r in data["resources"]), abs=1e-5
+    )
+    assert data["past_total_monthly"] == pytest.approx(
+        sum(r["monthly_before"] for r in data["resources"]), abs=1e-5
+    )
+    assert data["diff"] == pytest.approx(data["total_monthly"] - data["past_total_monthly"], abs=1e-5)
+    assert data["fixed_monthly"] + data["usage_monthly"] == pytest.approx(data["total_monthly"], abs=1e-5)
+    for r in data["resources"]:
+        assert r["monthly_after"] == pytest.approx(sum(c["monthly"] for c in r["after"]), abs=1e-5)
+    assert data["not_priced"] == {"aws:lambda/function:Function": 1}
+    assert data["budget"] == {"limit": 15.0, "total": pytest.approx(data["total_monthly"]), "over": True}
+    assert {a["key"] for a in data["assumptions"]} >= {"api_requests_per_month", "log_gb_ingested_per_month"}
+
+
+def test_violations_are_rendered_mandatory_first(synthetic):
+    table = render(synthetic, "table", violations=VIOLATIONS[::-1], title="costguard plan")
+    assert table.startswith("costguard plan")
+    block = table.split("Policy violations (2):")[1]
+    assert block.index("[mandatory] cost-no-interface-endpoint") < block.index(
+        "[advisory] cost-log-retention"
+    )
+    markdown = render(synthetic, "markdown", violations=VIOLATIONS)
+    assert "| mandatory | `cost-no-interface-endpoint` |" in markdown
+    data = json.loads(render(synthetic, "json", violations=VIOLATIONS))
+    assert [v["policy_name"] for v in data["violations"]] == [
+        "cost-no-interface-endpoint",
+        "cost-log-retention",
+    ]
+
+
+def test_markdown_is_a_pr_comment(synthetic):
+    text = render(synthetic, "markdown", budget=50)
+    assert text.startswith("## costguard review: -$")
+    assert (
+        "<details><summary>Cost components</summary>" in text
+        and "<details><summary>Assumptions</summary>" in text
+    )
+    assert "**Not priced:** `aws:lambda/function:Function` ×1" in text
+    assert "within budget" in text
+
+
+def test_unknown_format(synthetic):
+    with pytest.raises(ValueError):
+        render(synthetic, "xml")
