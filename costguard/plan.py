@@ -11,12 +11,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+import argparse
 
 from costguard.analyzer import Violation, run_pack
 from costguard.capture import capture
 from costguard.graph import Graph
 from costguard.pricing import CostEstimate, estimate
-from costguard.pricing.usage import load_usage
+from costguard.pricing import Usage
 
 # A stack config key with this name (in the program's own namespace) is the stack's monthly
 # budget when --budget is not given: `pulumi config set monthlyBudgetUsd 10`.
@@ -75,7 +76,7 @@ def make_plan(
     timeout: float = 60.0,
 ) -> Plan:
     graph = capture(program, stack, timeout=timeout)
-    usage = load_usage(usage_file, stack=stack)
+    usage = Usage.load(usage_file)
     cost = estimate(graph, usage=usage)
     if budget is None:
         budget = stack_budget(graph)
@@ -83,3 +84,24 @@ def make_plan(
     if policy_pack is not None:
         violations = run_pack(policy_pack, graph, config=pack_config(policy_config, budget, graph.region))
     return Plan(graph=graph, violations=violations, estimate=cost, budget=budget)
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    """The `plan` command: 0 clean, 1 mandatory violation or over budget (usage errors raise)."""
+    from costguard.cli import write_report
+    from costguard.report import render
+
+    pack = None if args.policy_pack in ("", "none") else Path(args.policy_pack)
+    plan = make_plan(
+        Path(args.program),
+        args.stack,
+        pack,
+        usage_file=Path(args.usage) if args.usage else None,
+        budget=args.budget,
+    )
+    title = f"costguard plan: {plan.graph.project}/{plan.graph.stack}"
+    write_report(
+        render(plan.estimate, args.format, violations=plan.violations, budget=plan.budget, title=title),
+        args.output,
+    )
+    return plan.exit_code
