@@ -56,13 +56,13 @@ class Alarms(pulumi.ComponentResource):
     topic_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: AlarmsArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("safety-heatmap:index:Alarms", name, None, opts)
         count = alarm_metric_count(args)
         if count > args.max_alarm_metrics:
             raise pulumi.RunError(
                 f"alarms would use {count} alarm metrics, more than the {args.max_alarm_metrics} allowed; "
                 "drop DynamoDB operations from system_error_operations or raise max_alarm_metrics"
             )
+        super().__init__("safety-heatmap:index:Alarms", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
         topic = aws.sns.Topic(f"{name}-topic", opts=child)
