@@ -357,3 +357,10 @@ def test_invalid_cron(expression):
 
 def test_defaults_mapping_matches_schema():
     assert DEFAULTS == {key.name: key.default for key in SCHEMA}
+
+
+def test_readme_configuration_table_lists_every_key():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Configuration", 1)[1]
+    for key in SCHEMA:
+        assert f"| `{key.name}` | {key.type} |" in section, key.name
