@@ -305,8 +305,8 @@ class Service(pulumi.ComponentResource):
                 "routing_policy": "MULTIVALUE",
                 "dns_records": [{"type": "SRV", "ttl": 10}],
             },
-            # Lets ECS report task health to Cloud Map, so unhealthy tasks leave the pool.
-            health_check_custom_config={"failure_threshold": 1},
+            # Present (empty: AWS fixes the threshold at 1) so ECS reports task health to Cloud Map.
+            health_check_custom_config={},
             force_destroy=True,
             opts=child,
         )

@@ -99,6 +99,8 @@ def test_cloud_map_uses_srv_records(stack):
     discovery = stack.one("aws:servicediscovery/service:Service").inputs
     assert discovery["dnsConfig"]["dnsRecords"] == [{"type": "SRV", "ttl": 10}]
     assert discovery["dnsConfig"]["namespaceId"] == "svc-namespace-id"
+    assert discovery["dnsConfig"]["routingPolicy"] == "MULTIVALUE"
+    assert discovery["healthCheckCustomConfig"] == {}
 
 
 def test_ecs_service(stack):
