@@ -47,12 +47,13 @@ class Network(pulumi.ComponentResource):
         super().__init__("safety-heatmap:index:Network", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
-        zones = aws.get_availability_zones(
+        found = aws.get_availability_zones(
             state="available",
             # Skip Local/Wavelength zones: they are opt-in and Fargate does not run there.
             filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
             opts=pulumi.InvokeOptions(parent=self),
-        ).names[: args.az_count]
+        )
+        zones = list(found.names or [])[: args.az_count]
         if len(zones) < 2:
             raise pulumi.RunError(
                 f"region {args.region} reports {len(zones)} usable availability zones; need 2"

@@ -29,6 +29,7 @@ class Recorder(pulumi.runtime.Mocks):
     def __init__(self) -> None:
         self.resources: list[Registered] = []
         self.calls: list[tuple[str, dict]] = []
+        self.zones = list(ZONES)  # what getAvailabilityZones answers; tests may shrink it
 
     # --- pulumi.runtime.Mocks -------------------------------------------------------------------
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
@@ -51,7 +52,8 @@ class Recorder(pulumi.runtime.Mocks):
     def call(self, args: pulumi.runtime.MockCallArgs):
         self.calls.append((args.token, dict(args.args)))
         if args.token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            return {"names": ZONES, "zoneIds": ["euw1-az1", "euw1-az2", "euw1-az3"], "id": REGION}
+            zone_ids = [f"euw1-az{index + 1}" for index in range(len(self.zones))]
+            return {"names": self.zones, "zoneIds": zone_ids, "id": REGION}
         if args.token == "aws:index/getRegion:getRegion":
             return {"name": REGION, "region": REGION, "id": REGION}
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":

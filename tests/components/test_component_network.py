@@ -1,5 +1,8 @@
 """Network component alone under mocks."""
 
+import pulumi
+import pytest
+
 from components.network import Network, NetworkArgs
 
 
@@ -77,3 +80,16 @@ def test_egress_is_narrow(stack):
     assert egress["net-link-to-service"]["fromPort"] == 8080
     assert egress["net-service-https"]["cidrIpv4"] == "0.0.0.0/0"
     assert (egress["net-service-https"]["fromPort"], egress["net-service-https"]["toPort"]) == (443, 443)
+
+
+def test_zone_lookup_asks_for_available_regular_zones(stack):
+    build(stack)
+    [(_, arguments)] = [call for call in stack.calls if call[0].endswith("getAvailabilityZones")]
+    assert arguments["state"] == "available"
+    assert arguments["filters"] == [{"name": "opt-in-status", "values": ["opt-in-not-required"]}]
+
+
+def test_region_with_one_zone_is_refused(stack):
+    stack.zones = ["eu-west-1a"]
+    with pytest.raises(pulumi.RunError, match="region eu-west-1 reports 1 usable availability zones; need 2"):
+        build(stack)
