@@ -1,0 +1,103 @@
+"""Safety Heatmap stack: read the settings once, compose the components, export what operators need.
+
+An invalid config value raises `SettingsError` (a `pulumi.RunError`): Pulumi prints its one-line
+message and exits non-zero, without a traceback.
+"""
+
+import pulumi
+
+from components.alarms import Alarms, AlarmsArgs
+from components.budget import Budget, BudgetArgs
+from components.http_api import HttpApi, HttpApiArgs
+from components.image import Image, ImageArgs
+from components.network import Network, NetworkArgs
+from components.service import Service, ServiceArgs
+from components.settings import settings_from_pulumi_config
+from components.table import Table, TableArgs
+
+CONTAINER_PORT = 8080  # the Dockerfile's uvicorn port
+
+settings = settings_from_pulumi_config()
+stack = pulumi.get_stack()
+
+network = Network(stack, NetworkArgs(region=settings.region, container_port=CONTAINER_PORT))
+image = Image(
+    stack,
+    ImageArgs(
+        keep_tagged=settings.image_keep_tagged,
+        platform=settings.platform,
+        force_delete=not settings.deletion_protection,
+    ),
+)
+table = Table(
+    stack,
+    TableArgs(
+        point_in_time_recovery=settings.point_in_time_recovery,
+        deletion_protection=settings.deletion_protection,
+        ttl_attribute=settings.table_ttl_attribute,
+    ),
+)
+service = Service(
+    stack,
+    ServiceArgs(
+        image_uri=image.image_uri,
+        repository_arn=image.repository_arn,
+        table_name=table.table_name,
+        table_arn=table.table_arn,
+        vpc_id=network.vpc_id,
+        subnet_ids=network.public_subnet_ids,
+        security_group_id=network.service_security_group_id,
+        region=settings.region,
+        cpu=settings.cpu,
+        memory=settings.memory,
+        cpu_architecture=settings.cpu_architecture,
+        desired_tasks=settings.desired_tasks,
+        min_tasks=settings.min_tasks,
+        max_tasks=settings.max_tasks,
+        on_demand_base=settings.on_demand_base,
+        on_demand_weight=settings.on_demand_weight,
+        spot_weight=settings.spot_weight,
+        cpu_target_percent=settings.cpu_target_percent,
+        log_retention_days=settings.log_retention_days,
+        container_insights=settings.container_insights,
+        sleep_schedule=settings.sleep_schedule,
+        wake_schedule=settings.wake_schedule,
+        schedule_timezone=settings.schedule_timezone,
+        ttl_attribute=settings.table_ttl_attribute,
+        container_port=CONTAINER_PORT,
+    ),
+)
+api = HttpApi(
+    stack,
+    HttpApiArgs(
+        subnet_ids=network.public_subnet_ids,
+        link_security_group_id=network.link_security_group_id,
+        discovery_service_arn=service.discovery_service_arn,
+        throttle_rate_limit=settings.throttle_rate_limit,
+        throttle_burst_limit=settings.throttle_burst_limit,
+        log_retention_days=settings.log_retention_days,
+        cors_allow_origins=settings.cors_allow_origins,
+    ),
+)
+alarms = Alarms(
+    stack,
+    AlarmsArgs(
+        api_id=api.api_id,
+        cluster_name=service.cluster_name,
+        service_name=service.service_name,
+        table_name=table.table_name,
+        alert_email=settings.alert_email,
+        latency_threshold_ms=settings.alarm_latency_ms,
+        expect_running_tasks=settings.desired_tasks > 0,
+    ),
+)
+Budget(stack, BudgetArgs(limit_usd=settings.monthly_budget_usd, alert_email=settings.alert_email))
+
+pulumi.export("apiUrl", api.url)
+pulumi.export("imageUri", image.image_uri)
+pulumi.export("clusterName", service.cluster_name)
+pulumi.export("serviceName", service.service_name)
+pulumi.export("tableName", table.table_name)
+pulumi.export("serviceLogGroupName", service.log_group_name)
+pulumi.export("accessLogGroupName", api.access_log_group_name)
+pulumi.export("alarmTopicArn", alarms.topic_arn)

@@ -1,0 +1,1 @@
+"""Pulumi component resources for the Safety Heatmap stack, plus the typed, validated stack settings."""

@@ -1,0 +1,206 @@
+"""Alarms: an SNS topic and the CloudWatch alarms that notify it.
+
+Creates an SNS topic, an email subscription when an address is given (AWS mails a confirmation
+link first), and these alarms, each with the topic as its alarm and OK action:
+
+1. API 5xx: HTTP API `5xx` sum >= 5 in 5 minutes;
+2. API latency: HTTP API `Latency` p90 above the configured milliseconds for 3 x 5 minutes;
+3. no task running: ECS `CPUUtilization` **SampleCount** < 1 for 5 minutes with missing data
+   treated as breaching. ECS publishes one service CPU datapoint per minute while at least one task
+   runs, with or without Container Insights, so no datapoints means no task. (Left out when the
+   service is parked at zero tasks on purpose. With a sleep schedule it also fires while asleep.)
+4. CPU high and 5. memory high: service average above 85% for 3 x 5 minutes;
+6. DynamoDB throttles: ReadThrottleEvents + WriteThrottleEvents > 0 (metric math);
+7. DynamoDB system errors: SystemErrors > 0 summed over the item operations the API uses
+   (this metric only exists per operation).
+
+**Cost**: CloudWatch bills $0.10 per standard-resolution alarm metric per month, and the free
+tier covers 10 alarm metrics. The set above uses exactly 10 metrics (alarms 1-5 one each, 6 two,
+7 three), so ~$1.00/month without the free tier and $0 with it; `alarm_metric_count()` tells the
+number. SNS email: first 1,000 notifications/month free, then $2 per 100k. The topic is free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+FREE_ALARM_METRICS = 10
+
+
+@dataclass
+class AlarmsArgs:
+    api_id: pulumi.Input[str]
+    cluster_name: pulumi.Input[str]
+    service_name: pulumi.Input[str]
+    table_name: pulumi.Input[str]
+    alert_email: str | None = None
+    latency_threshold_ms: int = 2000
+    cpu_high_percent: int = 85
+    memory_high_percent: int = 85
+    expect_running_tasks: bool = True
+    system_error_operations: Sequence[str] = field(default_factory=lambda: ("GetItem", "Query", "UpdateItem"))
+    max_alarm_metrics: int = FREE_ALARM_METRICS
+
+
+def alarm_metric_count(args: AlarmsArgs) -> int:
+    """Alarm metrics this component creates (what CloudWatch bills)."""
+    single = 4 + (1 if args.expect_running_tasks else 0)  # 5xx, latency, CPU, memory (+ no task)
+    return single + 2 + len(args.system_error_operations)
+
+
+class Alarms(pulumi.ComponentResource):
+    topic_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: AlarmsArgs, opts: pulumi.ResourceOptions | None = None):
+        count = alarm_metric_count(args)
+        if count > args.max_alarm_metrics:
+            raise pulumi.RunError(
+                f"alarms would use {count} alarm metrics, more than the {args.max_alarm_metrics} allowed; "
+                "drop DynamoDB operations from system_error_operations or raise max_alarm_metrics"
+            )
+        super().__init__("safety-heatmap:index:Alarms", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        topic = aws.sns.Topic(f"{name}-topic", opts=child)
+        if args.alert_email:
+            aws.sns.TopicSubscription(
+                f"{name}-email", topic=topic.arn, protocol="email", endpoint=args.alert_email, opts=child
+            )
+        actions = [topic.arn]
+
+        def alarm(suffix: str, description: str, **kwargs) -> aws.cloudwatch.MetricAlarm:
+            kwargs.setdefault("treat_missing_data", "notBreaching")
+            return aws.cloudwatch.MetricAlarm(
+                f"{name}-{suffix}",
+                alarm_description=description,
+                alarm_actions=actions,
+                ok_actions=actions,
+                opts=child,
+                **kwargs,
+            )
+
+        api = {"ApiId": args.api_id}
+        ecs = {"ClusterName": args.cluster_name, "ServiceName": args.service_name}
+        table = {"TableName": args.table_name}
+
+        alarm(
+            "api-5xx",
+            "The API returned 5 or more 5xx responses in 5 minutes",
+            namespace="AWS/ApiGateway",
+            metric_name="5xx",
+            dimensions=api,
+            statistic="Sum",
+            period=300,
+            evaluation_periods=1,
+            threshold=5,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+        )
+        alarm(
+            "api-latency",
+            f"API p90 latency above {args.latency_threshold_ms} ms for 15 minutes",
+            namespace="AWS/ApiGateway",
+            metric_name="Latency",
+            dimensions=api,
+            extended_statistic="p90",
+            period=300,
+            evaluation_periods=3,
+            threshold=args.latency_threshold_ms,
+            comparison_operator="GreaterThanThreshold",
+        )
+        if args.expect_running_tasks:
+            alarm(
+                "no-task",
+                "No task of the API service has reported CPU for 5 minutes: nothing is running",
+                namespace="AWS/ECS",
+                metric_name="CPUUtilization",
+                dimensions=ecs,
+                statistic="SampleCount",
+                period=60,
+                evaluation_periods=5,
+                threshold=1,
+                comparison_operator="LessThanThreshold",
+                treat_missing_data="breaching",
+            )
+        alarm(
+            "cpu-high",
+            f"API service CPU above {args.cpu_high_percent}% for 15 minutes",
+            namespace="AWS/ECS",
+            metric_name="CPUUtilization",
+            dimensions=ecs,
+            statistic="Average",
+            period=300,
+            evaluation_periods=3,
+            threshold=args.cpu_high_percent,
+            comparison_operator="GreaterThanThreshold",
+        )
+        alarm(
+            "memory-high",
+            f"API service memory above {args.memory_high_percent}% for 15 minutes",
+            namespace="AWS/ECS",
+            metric_name="MemoryUtilization",
+            dimensions=ecs,
+            statistic="Average",
+            period=300,
+            evaluation_periods=3,
+            threshold=args.memory_high_percent,
+            comparison_operator="GreaterThanThreshold",
+        )
+        alarm(
+            "dynamodb-throttles",
+            "DynamoDB throttled reads or writes on the heatmap table",
+            metric_queries=[
+                _sum_query("reads", "ReadThrottleEvents", table),
+                _sum_query("writes", "WriteThrottleEvents", table),
+                {
+                    "id": "throttles",
+                    "expression": "reads + writes",
+                    "label": "Throttle events",
+                    "return_data": True,
+                },
+            ],
+            evaluation_periods=1,
+            threshold=0,
+            comparison_operator="GreaterThanThreshold",
+        )
+        operations = list(args.system_error_operations)
+        error_ids = [f"e{index}" for index in range(len(operations))]
+        alarm(
+            "dynamodb-errors",
+            "DynamoDB returned system errors (HTTP 500) to the API",
+            metric_queries=[
+                _sum_query(query_id, "SystemErrors", {"TableName": args.table_name, "Operation": operation})
+                for query_id, operation in zip(error_ids, operations, strict=True)
+            ]
+            + [
+                {
+                    "id": "errors",
+                    "expression": " + ".join(error_ids),
+                    "label": "System errors",
+                    "return_data": True,
+                }
+            ],
+            evaluation_periods=1,
+            threshold=0,
+            comparison_operator="GreaterThanThreshold",
+        )
+
+        self.topic_arn = topic.arn
+        self.register_outputs({"topicArn": self.topic_arn})
+
+
+def _sum_query(query_id: str, metric: str, dimensions: dict) -> dict:
+    return {
+        "id": query_id,
+        "return_data": False,
+        "metric": {
+            "namespace": "AWS/DynamoDB",
+            "metric_name": metric,
+            "dimensions": dimensions,
+            "stat": "Sum",
+            "period": 300,
+        },
+    }

@@ -1,0 +1,389 @@
+"""The stack's configuration: declared once (SCHEMA), read once, validated, frozen.
+
+`Pulumi.yaml` declares the same keys with the same types, defaults and descriptions (a test keeps
+the two equal). Every invalid value raises `SettingsError` whose message is one line naming the key,
+the value and what is allowed. `SettingsError` is a `pulumi.RunError`: the Python language host
+prints a RunError as a plain error line, without a traceback (pulumi-language-python-exec logs
+`str(e)` and exits 1).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+PROJECT = "safety-heatmap"
+
+
+class SettingsError(pulumi.RunError):
+    """An invalid stack configuration value. The message is a single line."""
+
+
+@dataclass(frozen=True)
+class ConfigKey:
+    name: str
+    type: str  # Pulumi.yaml config type: string | integer | boolean | array (of strings)
+    default: Any
+    description: str
+
+
+SCHEMA: tuple[ConfigKey, ...] = (
+    ConfigKey("cpu", "integer", 256, "Fargate task CPU units (256 = 0.25 vCPU)."),
+    ConfigKey("memory", "integer", 512, "Fargate task memory in MiB; must be a pair AWS accepts with cpu."),
+    ConfigKey("cpuArchitecture", "string", "ARM64", "Task CPU architecture: ARM64 (cheaper) or X86_64."),
+    ConfigKey("desiredTasks", "integer", 1, "Tasks to run after a deployment (0 parks the service)."),
+    ConfigKey("minTasks", "integer", 0, "Lowest task count autoscaling may set; 0 allows parking/sleeping."),
+    ConfigKey("maxTasks", "integer", 2, "Highest task count autoscaling may set."),
+    ConfigKey(
+        "onDemandBase", "integer", 0, "Tasks that always run on on-demand FARGATE before Spot is used."
+    ),
+    ConfigKey("onDemandWeight", "integer", 0, "Capacity provider weight of FARGATE beyond the base."),
+    ConfigKey("spotWeight", "integer", 1, "Capacity provider weight of FARGATE_SPOT."),
+    ConfigKey("cpuTargetPercent", "integer", 60, "Average service CPU that target tracking keeps (10-90)."),
+    ConfigKey("logRetentionDays", "integer", 7, "Retention of every log group, in days (CloudWatch's set)."),
+    ConfigKey("containerInsights", "boolean", False, "Turn on ECS Container Insights (paid custom metrics)."),
+    ConfigKey("pointInTimeRecovery", "boolean", False, "DynamoDB point-in-time recovery (billed per GB)."),
+    ConfigKey("deletionProtection", "boolean", False, "Protect the table from deletion; keep ECR images."),
+    ConfigKey("tableTtlAttribute", "string", "expiresAt", "DynamoDB attribute holding the expiry epoch."),
+    ConfigKey("imageKeepTagged", "integer", 5, "Tagged images ECR keeps; untagged ones expire after 1 day."),
+    ConfigKey("throttleRateLimit", "integer", 20, "API steady-state request rate limit (requests/second)."),
+    ConfigKey("throttleBurstLimit", "integer", 40, "API burst limit (requests)."),
+    ConfigKey("corsAllowOrigins", "array", [], "Origins allowed by CORS, e.g. https://heatmap.example.org."),
+    ConfigKey("alertEmail", "string", "", "Email for alarms and budget alerts; empty = no subscription."),
+    ConfigKey("monthlyBudgetUsd", "integer", 10, "AWS Budgets monthly cost limit in USD."),
+    ConfigKey("alarmLatencyMs", "integer", 2000, "API p90 latency (ms) above which the latency alarm fires."),
+    ConfigKey("sleepSchedule", "string", "", "cron(...) when the service scales to zero; empty = never."),
+    ConfigKey("wakeSchedule", "string", "", "cron(...) when the service scales back up; empty = never."),
+    ConfigKey("scheduleTimezone", "string", "UTC", "IANA time zone of the sleep/wake schedules."),
+)
+
+DEFAULTS: dict[str, Any] = {key.name: key.default for key in SCHEMA}
+
+# Fargate Linux task sizes (ECS developer guide, "Task CPU and memory"): cpu -> allowed memory MiB.
+FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: (1024, 2048, 3072, 4096),
+    1024: tuple(range(2048, 8192 + 1, 1024)),
+    2048: tuple(range(4096, 16384 + 1, 1024)),
+    4096: tuple(range(8192, 30720 + 1, 1024)),
+    8192: tuple(range(16384, 61440 + 1, 4096)),
+    16384: tuple(range(32768, 122880 + 1, 8192)),
+}
+
+# CloudWatch Logs PutRetentionPolicy retentionInDays values (0/"never expire" deliberately excluded).
+LOG_RETENTION_DAYS: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+
+ARCHITECTURES = ("ARM64", "X86_64")
+PLATFORMS = {"ARM64": "linux/arm64", "X86_64": "linux/amd64"}
+
+# API Gateway account-level defaults per Region: 10,000 requests/s steady state, 5,000 burst.
+MAX_THROTTLE_RATE = 10_000
+MAX_THROTTLE_BURST = 5_000
+
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    region: str
+    cpu: int
+    memory: int
+    cpu_architecture: str
+    desired_tasks: int
+    min_tasks: int
+    max_tasks: int
+    on_demand_base: int
+    on_demand_weight: int
+    spot_weight: int
+    cpu_target_percent: int
+    log_retention_days: int
+    container_insights: bool
+    point_in_time_recovery: bool
+    deletion_protection: bool
+    table_ttl_attribute: str
+    image_keep_tagged: int
+    throttle_rate_limit: int
+    throttle_burst_limit: int
+    cors_allow_origins: tuple[str, ...]
+    alert_email: str | None
+    monthly_budget_usd: int
+    alarm_latency_ms: int
+    sleep_schedule: str | None
+    wake_schedule: str | None
+    schedule_timezone: str
+
+    @property
+    def platform(self) -> str:
+        """Docker platform of the image, matching the task's CPU architecture."""
+        return PLATFORMS[self.cpu_architecture]
+
+
+Getter = Callable[[str], Any]
+
+
+def _fail(key: str, value: Any, allowed: str) -> SettingsError:
+    name = key if ":" in key else f"{PROJECT}:{key}"
+    return SettingsError(f"invalid config {name} = {_show(value)}; allowed: {allowed}")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    return json.dumps(value)
+
+
+def _int(key: str, raw: Any) -> int:
+    if isinstance(raw, bool):
+        raise _fail(key, raw, "an integer")
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str) and re.fullmatch(r"-?\d+", raw.strip()):
+        return int(raw)
+    raise _fail(key, raw, "an integer")
+
+
+def _bool(key: str, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
+        return raw.strip().lower() == "true"
+    raise _fail(key, raw, "true or false")
+
+
+def _str(key: str, raw: Any) -> str:
+    if isinstance(raw, str):
+        return raw.strip()
+    raise _fail(key, raw, "a string")
+
+
+def _str_list(key: str, raw: Any) -> tuple[str, ...]:
+    value = raw
+    if isinstance(raw, str):  # the engine hands array config to the program as JSON text
+        try:
+            value = json.loads(raw) if raw.strip() else []
+        except json.JSONDecodeError:
+            raise _fail(key, raw, "a list of strings") from None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise _fail(key, raw, "a list of strings")
+    return tuple(value)
+
+
+_READERS: dict[str, Callable[[str, Any], Any]] = {
+    "integer": _int,
+    "boolean": _bool,
+    "string": _str,
+    "array": _str_list,
+}
+
+
+def _range(key: str, value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise _fail(key, value, f"an integer from {low} to {high}")
+    return value
+
+
+# --- cron(...) as EventBridge and Application Auto Scaling scheduled actions accept it ---------------------
+_MONTHS = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
+_DAYS = "SUN|MON|TUE|WED|THU|FRI|SAT"
+
+
+def _cron_field(field: str, low: int, high: int, names: str = "", extra: str = "") -> bool:
+    """One cron field: `*`, values, ranges, steps and lists, within [low, high] (or names)."""
+    if field == "*":
+        return True
+    atom = rf"(\d+|{names})" if names else r"(\d+)"
+    for part in field.split(","):
+        if extra and re.fullmatch(extra, part):
+            continue
+        match = re.fullmatch(rf"(\*|{atom}(-{atom})?)(/(\d+))?", part)
+        if not match:
+            return False
+        numbers = [g for g in re.findall(r"\d+", match.group(1))]
+        if any(not low <= int(n) <= high for n in numbers):
+            return False
+        if match.group(5) is not None and int(match.group(6)) < 1:
+            return False
+    return True
+
+
+def valid_cron(expression: str) -> bool:
+    """True for `cron(min hour day-of-month month day-of-week year)` with `?` in one of the day fields."""
+    match = re.fullmatch(r"cron\((.+)\)", expression.strip())
+    if not match:
+        return False
+    fields = match.group(1).split()
+    if len(fields) != 6:
+        return False
+    minute, hour, dom, month, dow, year = fields
+    # Exactly one of day-of-month / day-of-week is '?' (EventBridge and App Auto Scaling both require it).
+    if (dom == "?") == (dow == "?"):
+        return False
+    return (
+        _cron_field(minute, 0, 59)
+        and _cron_field(hour, 0, 23)
+        and (dom == "?" or _cron_field(dom, 1, 31, extra=r"L|LW|\d{1,2}W"))
+        and _cron_field(month, 1, 12, names=_MONTHS)
+        and (dow == "?" or _cron_field(dow, 1, 7, names=_DAYS, extra=r"([1-7]|" + _DAYS + r")(L|#[1-5])|L"))
+        and _cron_field(year, 1970, 2199)
+    )
+
+
+def _timezone(key: str, value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise _fail(key, value, "an IANA time zone name such as UTC or Europe/Dublin") from None
+    return value
+
+
+def load_settings(get: Getter) -> Settings:
+    """Read every key through `get` (short key name -> raw value or None), apply defaults, validate.
+
+    `get("aws:region")` must return the provider region. Raw values may be typed (from YAML) or the
+    strings the Pulumi engine passes to a program.
+    """
+    raw: dict[str, Any] = {}
+    for key in SCHEMA:
+        value = get(key.name)
+        raw[key.name] = _READERS[key.type](key.name, key.default if value is None else value)
+
+    region = get("aws:region")
+    if not isinstance(region, str) or not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", region.strip()):
+        raise _fail(
+            "aws:region", region, "an AWS region such as eu-west-1 (pulumi config set aws:region ...)"
+        )
+
+    cpu = raw["cpu"]
+    if cpu not in FARGATE_MEMORY:
+        raise _fail("cpu", cpu, ", ".join(str(c) for c in FARGATE_MEMORY))
+    memory = raw["memory"]
+    if memory not in FARGATE_MEMORY[cpu]:
+        raise _fail("memory", memory, f"with cpu {cpu}: {_memory_choices(cpu)}")
+
+    architecture = raw["cpuArchitecture"].upper()
+    if architecture not in ARCHITECTURES:
+        raise _fail("cpuArchitecture", raw["cpuArchitecture"], " or ".join(ARCHITECTURES))
+
+    max_tasks = _range("maxTasks", raw["maxTasks"], 1, 1000)
+    min_tasks = _range("minTasks", raw["minTasks"], 0, max_tasks)
+    desired = raw["desiredTasks"]
+    if not (min_tasks <= desired <= max_tasks):
+        raise _fail(
+            "desiredTasks", desired, f"an integer from minTasks ({min_tasks}) to maxTasks ({max_tasks})"
+        )
+
+    base = _range("onDemandBase", raw["onDemandBase"], 0, max_tasks)
+    on_demand_weight = _range("onDemandWeight", raw["onDemandWeight"], 0, 1000)
+    spot_weight = _range("spotWeight", raw["spotWeight"], 0, 1000)
+    if on_demand_weight == 0 and spot_weight == 0:
+        raise _fail("spotWeight", spot_weight, "an integer from 1 to 1000 when onDemandWeight is 0")
+
+    cpu_target = _range("cpuTargetPercent", raw["cpuTargetPercent"], 10, 90)
+
+    retention = raw["logRetentionDays"]
+    if retention not in LOG_RETENTION_DAYS:
+        raise _fail("logRetentionDays", retention, ", ".join(str(d) for d in LOG_RETENTION_DAYS))
+
+    ttl_attribute = raw["tableTtlAttribute"]
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,255}", ttl_attribute):
+        raise _fail("tableTtlAttribute", ttl_attribute, "1-255 characters of A-Z a-z 0-9 _ - .")
+
+    keep = _range("imageKeepTagged", raw["imageKeepTagged"], 1, 1000)
+
+    rate = raw["throttleRateLimit"]
+    if not 0 < rate <= MAX_THROTTLE_RATE:
+        raise _fail("throttleRateLimit", rate, f"an integer from 1 to {MAX_THROTTLE_RATE}")
+    burst = raw["throttleBurstLimit"]
+    if not 0 < burst <= MAX_THROTTLE_BURST:
+        raise _fail("throttleBurstLimit", burst, f"an integer from 1 to {MAX_THROTTLE_BURST}")
+
+    origins = raw["corsAllowOrigins"]
+    for origin in origins:
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            raise _fail("corsAllowOrigins", origin, "'*' or origins like https://heatmap.example.org[:port]")
+
+    email = raw["alertEmail"] or None
+    if email is not None and not _EMAIL.fullmatch(email):
+        raise _fail("alertEmail", email, "an email address such as ops@example.org, or empty")
+
+    budget = raw["monthlyBudgetUsd"]
+    if budget <= 0:
+        raise _fail("monthlyBudgetUsd", budget, "an integer greater than 0")
+
+    latency = _range("alarmLatencyMs", raw["alarmLatencyMs"], 1, 30_000)
+
+    sleep = raw["sleepSchedule"] or None
+    wake = raw["wakeSchedule"] or None
+    for key, expression in (("sleepSchedule", sleep), ("wakeSchedule", wake)):
+        if expression is not None and not valid_cron(expression):
+            raise _fail(
+                key,
+                expression,
+                "cron(minute hour day-of-month month day-of-week year), e.g. cron(0 20 ? * * *)",
+            )
+    if (sleep is None) != (wake is None):
+        missing = "wakeSchedule" if wake is None else "sleepSchedule"
+        raise _fail(missing, "", "a cron(...) expression: sleepSchedule and wakeSchedule go together")
+    timezone = _timezone("scheduleTimezone", raw["scheduleTimezone"])
+
+    return Settings(
+        region=region.strip(),
+        cpu=cpu,
+        memory=memory,
+        cpu_architecture=architecture,
+        desired_tasks=desired,
+        min_tasks=min_tasks,
+        max_tasks=max_tasks,
+        on_demand_base=base,
+        on_demand_weight=on_demand_weight,
+        spot_weight=spot_weight,
+        cpu_target_percent=cpu_target,
+        log_retention_days=retention,
+        container_insights=raw["containerInsights"],
+        point_in_time_recovery=raw["pointInTimeRecovery"],
+        deletion_protection=raw["deletionProtection"],
+        table_ttl_attribute=ttl_attribute,
+        image_keep_tagged=keep,
+        throttle_rate_limit=rate,
+        throttle_burst_limit=burst,
+        cors_allow_origins=origins,
+        alert_email=email,
+        monthly_budget_usd=budget,
+        alarm_latency_ms=latency,
+        sleep_schedule=sleep,
+        wake_schedule=wake,
+        schedule_timezone=timezone,
+    )
+
+
+def _memory_choices(cpu: int) -> str:
+    choices = FARGATE_MEMORY[cpu]
+    if len(choices) <= 7:
+        return ", ".join(str(m) for m in choices)
+    step = choices[1] - choices[0]
+    return f"{choices[0]} to {choices[-1]} in steps of {step}"
+
+
+def settings_from_mapping(values: Mapping[str, Any]) -> Settings:
+    """Settings from a plain mapping of short key names (and `aws:region`), e.g. a parsed stack file."""
+    return load_settings(values.get)
+
+
+def settings_from_pulumi_config() -> Settings:
+    """Settings of the running stack (`safety-heatmap:*` keys and `aws:region`)."""
+    project = pulumi.Config()
+    provider = pulumi.Config("aws")
+
+    def get(name: str) -> Any:
+        return provider.get("region") if name == "aws:region" else project.get(name)
+
+    return load_settings(get)

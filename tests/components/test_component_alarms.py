@@ -1,0 +1,108 @@
+"""Alarms component alone under mocks."""
+
+import pulumi
+import pytest
+
+from components.alarms import FREE_ALARM_METRICS, Alarms, AlarmsArgs, alarm_metric_count
+
+
+def args(**overrides):
+    values = dict(api_id="api-1", cluster_name="cluster-1", service_name="service-1", table_name="heatmap")
+    values.update(overrides)
+    return AlarmsArgs(**values)
+
+
+def build(stack, **overrides):
+    stack.run(lambda: Alarms("mon", args(**overrides)).topic_arn)
+    return {
+        a.name.removeprefix("mon-"): a.inputs for a in stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    }
+
+
+def metric_count(alarm: dict) -> int:
+    return sum(1 for query in alarm.get("metricQueries", []) if "metric" in query) or 1
+
+
+def test_every_alarm_notifies_the_topic(stack):
+    alarms = build(stack)
+    topic_arn = stack.one("aws:sns/topic:Topic").outputs["arn"]
+    assert len(alarms) == 7
+    for alarm in alarms.values():
+        assert alarm["alarmActions"] == [topic_arn]
+
+
+def test_within_the_free_alarm_metrics(stack):
+    alarms = build(stack)
+    assert sum(metric_count(a) for a in alarms.values()) == FREE_ALARM_METRICS == 10
+    assert alarm_metric_count(args()) == 10
+
+
+def test_no_task_running_works_without_container_insights(stack):
+    alarm = build(stack)["no-task"]
+    assert (alarm["namespace"], alarm["metricName"], alarm["statistic"]) == (
+        "AWS/ECS",
+        "CPUUtilization",
+        "SampleCount",
+    )
+    assert alarm["dimensions"] == {"ClusterName": "cluster-1", "ServiceName": "service-1"}
+    assert alarm["comparisonOperator"] == "LessThanThreshold" and alarm["threshold"] == 1
+    assert alarm["treatMissingData"] == "breaching"
+
+
+def test_api_alarms(stack):
+    alarms = build(stack, latency_threshold_ms=1500)
+    assert alarms["api-5xx"]["metricName"] == "5xx" and alarms["api-5xx"]["dimensions"] == {"ApiId": "api-1"}
+    assert alarms["api-latency"]["extendedStatistic"] == "p90"
+    assert alarms["api-latency"]["threshold"] == 1500
+
+
+def test_cpu_and_memory_high(stack):
+    alarms = build(stack)
+    assert (alarms["cpu-high"]["metricName"], alarms["cpu-high"]["threshold"]) == ("CPUUtilization", 85)
+    assert (alarms["memory-high"]["metricName"], alarms["memory-high"]["threshold"]) == (
+        "MemoryUtilization",
+        85,
+    )
+
+
+def test_dynamodb_alarms(stack):
+    alarms = build(stack)
+    throttles = alarms["dynamodb-throttles"]["metricQueries"]
+    assert [q["metric"]["metricName"] for q in throttles if "metric" in q] == [
+        "ReadThrottleEvents",
+        "WriteThrottleEvents",
+    ]
+    assert throttles[-1] == {
+        "id": "throttles",
+        "expression": "reads + writes",
+        "label": "Throttle events",
+        "returnData": True,
+    }
+    errors = alarms["dynamodb-errors"]["metricQueries"]
+    assert [q["metric"]["dimensions"]["Operation"] for q in errors if "metric" in q] == [
+        "GetItem",
+        "Query",
+        "UpdateItem",
+    ]
+    assert errors[-1]["expression"] == "e0 + e1 + e2"
+
+
+def test_email_subscription_only_with_email(stack):
+    build(stack, alert_email="ops@example.org")
+    subscription = stack.one("aws:sns/topicSubscription:TopicSubscription").inputs
+    assert (subscription["protocol"], subscription["endpoint"]) == ("email", "ops@example.org")
+
+
+def test_no_email_no_subscription(stack):
+    build(stack)
+    assert not stack.of_type("aws:sns/topicSubscription:TopicSubscription")
+
+
+def test_parked_service_has_no_no_task_alarm(stack):
+    alarms = build(stack, expect_running_tasks=False)
+    assert "no-task" not in alarms
+
+
+def test_more_metrics_than_allowed_is_refused(stack):
+    with pytest.raises(pulumi.RunError, match="alarms would use 11 alarm metrics, more than the 10 allowed"):
+        Alarms("mon", args(system_error_operations=("GetItem", "Query", "UpdateItem", "PutItem")))

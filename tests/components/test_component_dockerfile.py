@@ -1,0 +1,47 @@
+"""The Dockerfile agrees with the task definition and keeps to the image rules."""
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+from components.service import ServiceArgs
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
+
+
+def default(name: str):
+    return next(f.default for f in dataclasses.fields(ServiceArgs) if f.name == name)
+
+
+def test_multi_stage_with_pinned_slim_base():
+    bases = re.findall(r"^FROM (\S+)", DOCKERFILE, flags=re.M)
+    assert len(bases) == 2
+    for base in bases:
+        assert re.fullmatch(r"python:\d+\.\d+\.\d+-slim-\w+", base), base
+
+
+def test_runs_as_non_root_without_compilers():
+    final_stage = DOCKERFILE.split("AS runtime", 1)[1]
+    assert re.search(r"^USER 10001:10001$", final_stage, flags=re.M)
+    assert "apt-get" not in DOCKERFILE and "gcc" not in DOCKERFILE and "build-essential" not in DOCKERFILE
+    assert "COPY --from=build /opt/venv /opt/venv" in final_stage
+
+
+def test_command_serves_the_port_the_task_definition_maps():
+    command = json.loads(re.search(r"^CMD (\[.*\])$", DOCKERFILE, flags=re.M).group(1))
+    assert command[:2] == ["uvicorn", "app.main:app"]
+    assert command[command.index("--host") + 1] == "0.0.0.0"
+    assert int(command[command.index("--port") + 1]) == default("container_port") == 8080
+    # Graceful shutdown must end before ECS's stopTimeout (120 s) kills the container.
+    assert int(command[command.index("--timeout-graceful-shutdown") + 1]) < 120
+
+
+def test_dockerignore_allows_only_the_app():
+    lines = [
+        line
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert lines[:2] == ["*", "!app/"]

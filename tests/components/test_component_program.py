@@ -1,0 +1,125 @@
+"""The whole program under in-process mocks with the dev and prod stack files.
+
+This checks that `__main__.py` composes the components and exports every output; the resource
+inventory against golden files lives with the graph capture.
+"""
+
+import json
+import runpy
+from pathlib import Path
+
+import pulumi
+import pytest
+import yaml
+
+from components.settings import SettingsError
+
+ROOT = Path(__file__).resolve().parents[2]
+EXPORTS = {
+    "apiUrl",
+    "imageUri",
+    "clusterName",
+    "serviceName",
+    "tableName",
+    "serviceLogGroupName",
+    "accessLogGroupName",
+    "alarmTopicArn",
+}
+
+
+def engine_config(stack_name: str, **overrides) -> dict[str, str]:
+    """Config as the engine hands it to a program: namespaced keys, string values, arrays as JSON."""
+    values = yaml.safe_load((ROOT / f"Pulumi.{stack_name}.yaml").read_text())["config"]
+    values.update({f"safety-heatmap:{key}": value for key, value in overrides.items()})
+
+    def text(value):
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, list):
+            return json.dumps(value)
+        return str(value)
+
+    return {key: text(value) for key, value in values.items()}
+
+
+def run_program(stack, stack_name: str, **overrides) -> dict:
+    """Run __main__.py; return its exports, resolved."""
+    pulumi.runtime.set_all_config(engine_config(stack_name, **overrides), [])
+    exports: dict[str, pulumi.Output] = {}
+    resolved: dict = {}
+    real_export = pulumi.export
+
+    def capture(name, value):
+        exports[name] = pulumi.Output.from_input(value)
+        real_export(name, value)
+
+    def program():
+        pulumi.export = capture
+        try:
+            runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")
+        finally:
+            pulumi.export = real_export
+        names = list(exports)
+        return pulumi.Output.all(*exports.values()).apply(
+            lambda values: resolved.update(zip(names, values, strict=True))
+        )
+
+    try:
+        stack.run(program)
+    finally:
+        pulumi.runtime.set_all_config({}, [])
+    return resolved
+
+
+@pytest.mark.parametrize("stack_name", ["dev", "prod"])
+def test_program_runs_and_exports(stack, stack_name):
+    outputs = run_program(stack, stack_name)
+    assert set(outputs) == EXPORTS
+    assert outputs["apiUrl"].startswith("https://")
+    assert "@sha256:" in outputs["imageUri"]
+    assert outputs["alarmTopicArn"].startswith("arn:aws:sns:")
+    assert all(isinstance(value, str) and value for value in outputs.values())
+    components = {r.type for r in stack.resources if r.type.startswith("safety-heatmap:")}
+    assert components == {
+        f"safety-heatmap:index:{name}"
+        for name in ("Network", "Image", "Table", "Service", "HttpApi", "Alarms", "Budget")
+    }
+
+
+def test_dev_is_spot_only_and_prod_has_an_on_demand_base(stack):
+    run_program(stack, "dev")
+    dev = stack.one("aws:ecs/service:Service").inputs["capacityProviderStrategies"]
+    assert dev == [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]
+    stack.resources.clear()
+    run_program(stack, "prod")
+    prod = stack.one("aws:ecs/service:Service").inputs["capacityProviderStrategies"]
+    assert prod == [
+        {"capacityProvider": "FARGATE", "base": 1, "weight": 0},
+        {"capacityProvider": "FARGATE_SPOT", "weight": 1},
+    ]
+    table = stack.one("aws:dynamodb/table:Table").inputs
+    assert table["pointInTimeRecovery"] == {"enabled": True} and table["deletionProtectionEnabled"] is True
+
+
+def test_every_log_group_has_the_stack_retention(stack):
+    run_program(stack, "prod")
+    groups = stack.of_type("aws:cloudwatch/logGroup:LogGroup")
+    assert len(groups) == 2
+    assert {g.inputs["retentionInDays"] for g in groups} == {30}
+
+
+def test_email_reaches_alarms_and_budget(stack):
+    run_program(stack, "dev", alertEmail="ops@example.org")
+    assert stack.one("aws:sns/topicSubscription:TopicSubscription").inputs["endpoint"] == "ops@example.org"
+    notifications = stack.one("aws:budgets/budget:Budget").inputs["notifications"]
+    assert {n["subscriberEmailAddresses"][0] for n in notifications} == {"ops@example.org"}
+
+
+def test_invalid_config_stops_the_program_with_one_line(stack):
+    with pytest.raises(SettingsError) as caught:
+        run_program(stack, "dev", memory=300)
+    assert (
+        str(caught.value)
+        == "invalid config safety-heatmap:memory = 300; allowed: with cpu 256: 512, 1024, 2048"
+    )
+    assert not [r for r in stack.resources if r.type.startswith("aws:")]
