@@ -13,8 +13,10 @@ def run() -> None:
     started = time.perf_counter()
     ours = make_plan(ROOT, "dev", ROOT / "policies")
     wall = time.perf_counter() - started
-    print(f"   plan of the dev stack: {wall:.2f} s wall (target <= 5 s on 2 cores), "
-          f"{len(ours.graph.resources)} resources, {len(ours.violations)} violations")
+    print(
+        f"   plan of the dev stack: {wall:.2f} s wall (target <= 5 s on 2 cores), "
+        f"{len(ours.graph.resources)} resources, {len(ours.violations)} violations"
+    )
 
     # Priced by the same code in the same run; the policy pack is left out on purpose.
     conventional = make_plan(CONVENTIONAL, "dev", None)

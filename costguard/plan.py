@@ -7,17 +7,16 @@ No Pulumi CLI and no AWS credentials are involved at any step.
 
 from __future__ import annotations
 
+import argparse
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-import argparse
 
 from costguard.analyzer import Violation, run_pack
 from costguard.capture import capture
 from costguard.graph import Graph
-from costguard.pricing import CostEstimate, estimate
-from costguard.pricing import Usage
+from costguard.pricing import CostEstimate, Usage, estimate
 
 # A stack config key with this name (in the program's own namespace) is the stack's monthly
 # budget when --budget is not given: `pulumi config set monthlyBudgetUsd 10`.

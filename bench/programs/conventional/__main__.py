@@ -33,7 +33,9 @@ service = awsx.ecs.FargateService(
             memory=512,
             essential=True,
             port_mappings=[
-                awsx.ecs.TaskDefinitionPortMappingArgs(container_port=8080, target_group=alb.default_target_group)
+                awsx.ecs.TaskDefinitionPortMappingArgs(
+                    container_port=8080, target_group=alb.default_target_group
+                )
             ],
         ),
     ),
