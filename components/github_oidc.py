@@ -122,6 +122,10 @@ class GitHubDeployRolesArgs:
         return f"github-preview-{self.project}-{self.stack}"
 
 
+def _compact(document: dict) -> str:
+    return json.dumps(document, separators=(",", ":"))
+
+
 class GitHubDeployRoles(pulumi.ComponentResource):
     """OIDC provider (or an existing one), deploy role and read-only preview role for GitHub Actions."""
 
@@ -191,11 +195,12 @@ class GitHubDeployRoles(pulumi.ComponentResource):
                 for role in (args.deploy_role_name, args.preview_role_name)
             ]
 
+        # Compact JSON: IAM allows 10,240 characters of inline policy per role (whitespace not counted).
         aws.iam.RolePolicy(
             f"{name}-deploy-permissions",
             role=deploy_role.id,
             policy=pulumi.Output.all(account_id, provider_arn).apply(
-                lambda values: json.dumps(
+                lambda values: _compact(
                     deploy_policy(
                         scope_for(values[0]),
                         state,
@@ -210,7 +215,7 @@ class GitHubDeployRoles(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-preview-permissions",
             role=preview_role.id,
-            policy=account_id.apply(lambda account: json.dumps(preview_policy(scope_for(account), state))),
+            policy=account_id.apply(lambda account: _compact(preview_policy(scope_for(account), state))),
             opts=child,
         )
 

@@ -308,3 +308,22 @@ def test_environments_can_be_narrowed():
         if can_assume(trust, federated=EXISTING_PROVIDER, aud="sts.amazonaws.com", sub=s)
     }
     assert ok == {f"repo:{REPO}:ref:refs/heads/main", f"repo:{REPO}:environment:prod"}
+
+
+def test_deploy_policy_fits_iam_inline_policy_limit_in_the_worst_case():
+    """IAM allows 10,240 characters of inline policy per role, whitespace excluded (IAM quotas page)."""
+    from components.github_oidc import GitHubDeployRolesArgs
+    from components.github_oidc_policies import Scope, StateBucket, deploy_policy
+
+    args = GitHubDeployRolesArgs(
+        repository=REPO, project="p" * 20, stack="s" * 10, region="ap-southeast-1", resource_prefix="x" * 41
+    )
+    scope = Scope(account_id=ACCOUNT, region=args.region, resource_prefix=args.prefix)
+    state = StateBucket.from_url("s3://" + "b" * 63 + "/" + "k" * 40)
+    policy = deploy_policy(
+        scope,
+        state,
+        ci_role_arns=[f"arn:aws:iam::{ACCOUNT}:role/{args.deploy_role_name}"] * 2,
+        provider_arn=EXISTING_PROVIDER,
+    )
+    assert len("".join(json.dumps(policy).split())) < 10_240
