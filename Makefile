@@ -5,6 +5,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 STACK  ?= dev
 REQS   := requirements.txt requirements-dev.txt app/requirements.txt policies/requirements.txt
+LINT_VENV  := .venv-lint
+LINT_STAMP := $(LINT_VENV)/.installed
 
 .PHONY: venv plan test lint bench app up preview destroy clean
 
@@ -16,15 +18,29 @@ $(STAMP): $(REQS)
 venv: $(STAMP)
 
 ## The offline plan of a stack: program under mocks -> policy pack over gRPC -> monthly cost.
+## PLAN_ARGS passes report options through, e.g. PLAN_ARGS="--format json --output plan.json" (CI does).
 plan: $(STAMP)
-	$(PY) -m costguard plan --stack $(STACK)
+	$(PY) -m costguard plan --stack $(STACK) $(PLAN_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2
 
-lint: $(STAMP)
+## Linters live in their own venv (checkov pins many packages); rebuilt when requirements-lint.txt changes.
+$(LINT_STAMP): requirements-lint.txt
+	@test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)
+	$(LINT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-lint.txt
+	@touch $(LINT_STAMP)
+
+lint: $(STAMP) $(LINT_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(LINT_VENV)/bin/actionlint
+	$(LINT_VENV)/bin/checkov --quiet --compact --skip-download --framework github_actions -d .github/workflows
+	@if [ -f Dockerfile ]; then \
+		echo "$(LINT_VENV)/bin/hadolint Dockerfile" && $(LINT_VENV)/bin/hadolint --no-color --failure-threshold warning Dockerfile && \
+		echo "checkov --framework dockerfile -f Dockerfile" && \
+		$(LINT_VENV)/bin/checkov --quiet --compact --skip-download --framework dockerfile -f Dockerfile; \
+	else echo "lint: no Dockerfile yet: hadolint and checkov on the Dockerfile skipped"; fi
 
 bench: $(STAMP)
 	$(PY) -m bench
@@ -40,4 +56,4 @@ destroy:
 	pulumi destroy --stack $(STACK)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LINT_VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,231 @@
+"""GitHub Actions roles for CI/CD, assumed with GitHub's OIDC token instead of stored AWS access keys.
+
+`GitHubDeployRoles` creates:
+
+- an IAM OIDC identity provider for `https://token.actions.githubusercontent.com` with the audience
+  `sts.amazonaws.com` — or reuses an existing one by ARN (an account holds one provider per issuer URL, so
+  a second stack in the same account must pass the first one's ARN);
+- a **deploy role** that only the repository's `main` branch (`repo:OWNER/NAME:ref:refs/heads/main`) and
+  its GitHub environments (`repo:OWNER/NAME:environment:*`) can assume, allowed to create, change and
+  delete this stack's resources and nothing else (see `github_oidc_policies.py`, one comment per
+  statement). An explicit deny keeps it from changing its own or the preview role's permissions or trust;
+- a **preview role** that the repository's pull requests (`repo:OWNER/NAME:pull_request`) can assume,
+  which reads configuration only (plus lock files if the state lives in S3).
+
+Outputs: `deploy_role_arn`, `preview_role_arn` (paste into the repository variables `AWS_DEPLOY_ROLE_ARN`
+and `AWS_PREVIEW_ROLE_ARN`) and `oidc_provider_arn`.
+
+**Cost**: free. IAM roles, policies and OIDC identity providers have no charge; STS AssumeRole calls are
+free too. Nothing here is billed per hour or per request.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.github_oidc_policies import (
+    DEFAULT_ATTACHABLE_POLICIES,
+    GITHUB_OIDC_URL,
+    STS_AUDIENCE,
+    Scope,
+    StateBucket,
+    deploy_policy,
+    github_subjects,
+    preview_policy,
+    trust_policy,
+)
+
+_REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
+_PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{2,40}$")
+_PROVIDER_ARN = re.compile(
+    r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$"
+)
+_ENVIRONMENT = re.compile(r"^(\*|[A-Za-z0-9._-]{1,255})$")
+
+
+@dataclass(frozen=True)
+class GitHubDeployRolesArgs:
+    repository: str
+    """GitHub repository allowed to assume the roles, `owner/name` (e.g. `acme/safety-heatmap-aws`)."""
+    project: str
+    """Pulumi project name; with `stack` it names the roles: `github-deploy-<project>-<stack>`."""
+    stack: str
+    """Pulumi stack name (`dev`, `prod`)."""
+    region: str
+    """AWS region of the stack (`aws:region`); write permissions are held to it."""
+    resource_prefix: str | None = None
+    """Physical-name prefix of the stack's resources; write permissions on ECR, ECS, DynamoDB, logs,
+    alarms, SNS, budgets and IAM roles are limited to names starting with it. Default `<project>-<stack>`."""
+    account_id: pulumi.Input[str] | None = None
+    """AWS account id; default: the account of the credentials running `pulumi up`."""
+    oidc_provider_arn: str | None = None
+    """ARN of an existing GitHub OIDC provider in the account; when set, none is created."""
+    state_backend_url: str | None = None
+    """`s3://bucket[/prefix]` of a self-managed Pulumi backend: the roles get access to it. None for Pulumi
+    Cloud."""
+    environments: Sequence[str] = ("*",)
+    """GitHub environments whose jobs may assume the deploy role (`*`: any; restrict each environment's
+    deployment branches to `main` in the repository settings)."""
+    attachable_policies: Sequence[str] = DEFAULT_ATTACHABLE_POLICIES
+    """AWS managed policies the deploy role may attach to the stack's roles."""
+    partition: str = "aws"
+
+    def __post_init__(self) -> None:
+        if not _REPOSITORY.match(self.repository or ""):
+            raise ValueError(
+                f"githubRepository {self.repository!r} is not owner/name (e.g. acme/safety-heatmap)"
+            )
+        prefix = self.prefix
+        if not _PREFIX.match(prefix):
+            raise ValueError(
+                f"resource prefix {prefix!r} must be 3-41 lowercase letters, digits or hyphens "
+                "(ECR repository names are lowercase)"
+            )
+        if self.oidc_provider_arn is not None and not _PROVIDER_ARN.match(self.oidc_provider_arn):
+            raise ValueError(
+                f"githubOidcProviderArn {self.oidc_provider_arn!r} is not the ARN of a GitHub OIDC provider "
+                "(arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com)"
+            )
+        if self.state_backend_url:
+            StateBucket.from_url(self.state_backend_url)
+        bad_envs = [e for e in self.environments if not _ENVIRONMENT.match(e)]
+        if not self.environments or bad_envs:
+            raise ValueError(
+                f"GitHub environments {list(self.environments)!r}: use names like dev, prod, or *"
+            )
+        for role in (self.deploy_role_name, self.preview_role_name):
+            if len(role) > 64:
+                raise ValueError(
+                    f"role name {role!r} is longer than IAM's 64 characters: shorten project/stack"
+                )
+            if role.startswith(prefix):
+                raise ValueError(
+                    f"resource prefix {prefix!r} would cover the CI role {role!r}: choose another"
+                )
+
+    @property
+    def prefix(self) -> str:
+        return self.resource_prefix or f"{self.project}-{self.stack}"
+
+    @property
+    def deploy_role_name(self) -> str:
+        return f"github-deploy-{self.project}-{self.stack}"
+
+    @property
+    def preview_role_name(self) -> str:
+        return f"github-preview-{self.project}-{self.stack}"
+
+
+def _compact(document: dict) -> str:
+    return json.dumps(document, separators=(",", ":"))
+
+
+class GitHubDeployRoles(pulumi.ComponentResource):
+    """OIDC provider (or an existing one), deploy role and read-only preview role for GitHub Actions."""
+
+    deploy_role_arn: pulumi.Output[str]
+    preview_role_arn: pulumi.Output[str]
+    oidc_provider_arn: pulumi.Output[str]
+
+    def __init__(self, name: str, args: GitHubDeployRolesArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("safety-heatmap:cicd:GitHubDeployRoles", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        if args.oidc_provider_arn:
+            provider_arn: pulumi.Output[str] = pulumi.Output.from_input(args.oidc_provider_arn)
+        else:
+            # No thumbprint: for GitHub's issuer IAM validates the certificate against its own trusted root
+            # CAs and ignores thumbprints, and the field is optional (pulumi-aws v7 OpenIdConnectProvider
+            # docs, `thumbprint_lists`).
+            provider = aws.iam.OpenIdConnectProvider(
+                f"{name}-github-oidc",
+                url=GITHUB_OIDC_URL,
+                client_id_lists=[STS_AUDIENCE],
+                tags={"purpose": "github-actions"},
+                opts=child,
+            )
+            provider_arn = provider.arn
+
+        account_id = (
+            pulumi.Output.from_input(args.account_id)
+            if args.account_id is not None
+            else aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
+        )
+        state = StateBucket.from_url(args.state_backend_url) if args.state_backend_url else None
+        subjects = github_subjects(args.repository, environments=tuple(args.environments))
+        tags = {"github-repository": args.repository, "pulumi-stack": f"{args.project}/{args.stack}"}
+
+        deploy_role = aws.iam.Role(
+            f"{name}-deploy",
+            name=args.deploy_role_name,
+            description=f"GitHub Actions deploy of {args.project}/{args.stack} from {args.repository} main",
+            assume_role_policy=provider_arn.apply(
+                lambda arn: json.dumps(trust_policy(arn, subjects["deploy"]))
+            ),
+            max_session_duration=3600,
+            tags=tags,
+            opts=child,
+        )
+        preview_role = aws.iam.Role(
+            f"{name}-preview",
+            name=args.preview_role_name,
+            description=f"GitHub Actions read-only preview of {args.project}/{args.stack} for pull requests",
+            assume_role_policy=provider_arn.apply(
+                lambda arn: json.dumps(trust_policy(arn, subjects["preview"]))
+            ),
+            max_session_duration=3600,
+            tags=tags,
+            opts=child,
+        )
+
+        def scope_for(account: str) -> Scope:
+            return Scope(
+                account_id=account, region=args.region, resource_prefix=args.prefix, partition=args.partition
+            )
+
+        def ci_role_arns(account: str) -> list[str]:
+            return [
+                f"arn:{args.partition}:iam::{account}:role/{role}"
+                for role in (args.deploy_role_name, args.preview_role_name)
+            ]
+
+        # Compact JSON: IAM allows 10,240 characters of inline policy per role (whitespace not counted).
+        aws.iam.RolePolicy(
+            f"{name}-deploy-permissions",
+            role=deploy_role.id,
+            policy=pulumi.Output.all(account_id, provider_arn).apply(
+                lambda values: _compact(
+                    deploy_policy(
+                        scope_for(values[0]),
+                        state,
+                        ci_role_arns=ci_role_arns(values[0]),
+                        provider_arn=values[1],
+                        attachable_policies=tuple(args.attachable_policies),
+                    )
+                )
+            ),
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-preview-permissions",
+            role=preview_role.id,
+            policy=account_id.apply(lambda account: _compact(preview_policy(scope_for(account), state))),
+            opts=child,
+        )
+
+        self.deploy_role_arn = deploy_role.arn
+        self.preview_role_arn = preview_role.arn
+        self.oidc_provider_arn = provider_arn
+        self.register_outputs(
+            {
+                "deploy_role_arn": self.deploy_role_arn,
+                "preview_role_arn": self.preview_role_arn,
+                "oidc_provider_arn": self.oidc_provider_arn,
+            }
+        )

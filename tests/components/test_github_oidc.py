@@ -1,0 +1,329 @@
+"""GitHubDeployRoles under Pulumi's in-process mocks: who can assume which role, and what each role may do."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pulumi
+import pytest
+
+ACCOUNT = "123456789012"
+REPO = "acme/safety-heatmap"
+EXISTING_PROVIDER = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Creates every resource with its inputs as state, plus the ARN AWS would give it."""
+
+    def __init__(self) -> None:
+        self.resources: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        self.resources.append(args)
+        state = dict(args.inputs)
+        if args.typ == "aws:iam/role:Role":
+            state["arn"] = f"arn:aws:iam::{ACCOUNT}:role/{args.inputs['name']}"
+        if args.typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            host = args.inputs["url"].removeprefix("https://")
+            state["arn"] = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{host}"
+        return f"{args.name}-id", state
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": ACCOUNT,
+                "arn": f"arn:aws:iam::{ACCOUNT}:user/dev",
+                "userId": "AIDA",
+                "id": ACCOUNT,
+            }
+        raise AssertionError(f"unexpected invoke {args.token}")
+
+    def of_type(self, typ: str) -> list[pulumi.runtime.MockResourceArgs]:
+        return [r for r in self.resources if r.typ == typ]
+
+    def one(self, typ: str, name_suffix: str) -> pulumi.runtime.MockResourceArgs:
+        (found,) = [r for r in self.of_type(typ) if r.name.endswith(name_suffix)]
+        return found
+
+
+@pytest.fixture
+def mocks() -> RecordingMocks:
+    recording = RecordingMocks()
+    pulumi.runtime.set_mocks(recording, project="heatmap", stack="dev", preview=False)
+    return recording
+
+
+def run_component(**overrides) -> dict[str, str]:
+    """Runs the component under the mocks to completion; returns its resolved outputs."""
+    from components.github_oidc import GitHubDeployRoles, GitHubDeployRolesArgs
+
+    args = {"repository": REPO, "project": "heatmap", "stack": "dev", "region": "eu-west-1", **overrides}
+    outputs: dict[str, str] = {}
+
+    @pulumi.runtime.test
+    def program():
+        roles = GitHubDeployRoles("ci", GitHubDeployRolesArgs(**args))
+        return pulumi.Output.all(
+            roles.deploy_role_arn, roles.preview_role_arn, roles.oidc_provider_arn
+        ).apply(lambda values: outputs.update(zip(("deploy", "preview", "provider"), values, strict=True)))
+
+    program()  # returns once every resource registration has reached the mocks
+    return outputs
+
+
+def document(resource: pulumi.runtime.MockResourceArgs, key: str) -> dict:
+    value = resource.inputs[key]
+    return json.loads(value) if isinstance(value, str) else value
+
+
+# --- an independent evaluator of the trust conditions, written from the IAM docs -------------------------
+def _like(pattern: str, value: str) -> bool:
+    """IAM StringLike: `*` any run of characters (':' and '/' included), `?` one character."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value) is not None
+
+
+def can_assume(trust: dict, *, federated: str, aud: str, sub: str) -> bool:
+    """Whether a web-identity token with these claims may assume a role with this trust policy."""
+    for statement in trust["Statement"]:
+        if statement["Effect"] != "Allow" or statement["Action"] != "sts:AssumeRoleWithWebIdentity":
+            continue
+        if statement["Principal"] != {"Federated": federated}:
+            continue
+        claims = {
+            "token.actions.githubusercontent.com:aud": aud,
+            "token.actions.githubusercontent.com:sub": sub,
+        }
+        ok = True
+        for operator, conditions in statement["Condition"].items():
+            match = {"StringEquals": lambda p, v: p == v, "StringLike": _like}[operator]
+            for key, allowed in conditions.items():
+                allowed = allowed if isinstance(allowed, list) else [allowed]
+                ok = ok and any(match(p, claims[key]) for p in allowed)
+        if ok:
+            return True
+    return False
+
+
+DEPLOY_OK = [
+    f"repo:{REPO}:ref:refs/heads/main",
+    f"repo:{REPO}:environment:prod",
+    f"repo:{REPO}:environment:dev",
+]
+NOBODY = [
+    f"repo:{REPO}:ref:refs/heads/feature",
+    f"repo:{REPO}:ref:refs/heads/main-evil",
+    f"repo:{REPO}:ref:refs/tags/v1.0.0",
+    "repo:acme/safety-heatmap-fork:ref:refs/heads/main",
+    "repo:acme/safety-heatmap-fork:environment:prod",
+    "repo:evil/safety-heatmap:ref:refs/heads/main",
+    "repo:evil/safety-heatmap:pull_request",
+]
+PREVIEW_OK = [f"repo:{REPO}:pull_request"]
+
+
+def check_trust(mocks: RecordingMocks, provider_arn: str) -> None:
+    deploy = document(mocks.one("aws:iam/role:Role", "-deploy"), "assumeRolePolicy")
+    preview = document(mocks.one("aws:iam/role:Role", "-preview"), "assumeRolePolicy")
+
+    for trust, allowed in ((deploy, DEPLOY_OK), (preview, PREVIEW_OK)):
+        (statement,) = trust["Statement"]
+        assert (
+            statement["Condition"]["StringEquals"]["token.actions.githubusercontent.com:aud"]
+            == "sts.amazonaws.com"
+        )
+        everyone = DEPLOY_OK + PREVIEW_OK + NOBODY
+        assert {
+            s for s in everyone if can_assume(trust, federated=provider_arn, aud="sts.amazonaws.com", sub=s)
+        } == set(allowed)
+        # The right subject with another audience, or through another identity provider, is refused.
+        assert not can_assume(trust, federated=provider_arn, aud="https://github.com/acme", sub=allowed[0])
+        other_provider = f"arn:aws:iam::{ACCOUNT}:oidc-provider/gitlab.com"
+        assert not can_assume(trust, federated=other_provider, aud="sts.amazonaws.com", sub=allowed[0])
+
+    assert deploy["Statement"][0]["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"] == [
+        f"repo:{REPO}:ref:refs/heads/main",
+        f"repo:{REPO}:environment:*",
+    ]
+    assert preview["Statement"][0]["Condition"]["StringEquals"][
+        "token.actions.githubusercontent.com:sub"
+    ] == [f"repo:{REPO}:pull_request"]
+
+
+def test_creates_github_provider_and_trusts_only_main_environments_and_pull_requests(mocks):
+    outputs = run_component()
+    created_arn = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+    (provider,) = mocks.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+    assert provider.inputs["url"] == "https://token.actions.githubusercontent.com"
+    assert provider.inputs["clientIdLists"] == ["sts.amazonaws.com"]
+    assert not provider.inputs.get("thumbprintLists")
+    check_trust(mocks, created_arn)
+    assert outputs == {
+        "deploy": f"arn:aws:iam::{ACCOUNT}:role/github-deploy-heatmap-dev",
+        "preview": f"arn:aws:iam::{ACCOUNT}:role/github-preview-heatmap-dev",
+        "provider": created_arn,
+    }
+
+
+def test_existing_provider_is_reused_not_created(mocks):
+    provider_arn = run_component(oidc_provider_arn=EXISTING_PROVIDER, account_id="210987654321")["provider"]
+    assert mocks.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider") == []
+    assert provider_arn == EXISTING_PROVIDER
+    check_trust(mocks, EXISTING_PROVIDER)
+    # An explicit account id is used as given, without looking it up.
+    deploy = document(mocks.one("aws:iam/rolePolicy:RolePolicy", "-deploy-permissions"), "policy")
+    (deny,) = [s for s in deploy["Statement"] if s["Effect"] == "Deny"]
+    assert "arn:aws:iam::210987654321:role/github-deploy-heatmap-dev" in deny["Resource"]
+
+
+def _actions(statement: dict) -> list[str]:
+    actions = statement["Action"]
+    return actions if isinstance(actions, list) else [actions]
+
+
+def _resources(statement: dict) -> list[str]:
+    resources = statement["Resource"]
+    return resources if isinstance(resources, list) else [resources]
+
+
+READ_VERB = re.compile(r"^[a-z0-9-]+:(Describe|List|Get|BatchGet|View|BatchCheck|GET$)")
+# Write calls that accept no resource ARN at all (AWS service authorization reference): the only writes
+# allowed on "*", and each only in its region where the service is regional.
+RESOURCELESS_WRITES = {
+    "ecs:RegisterTaskDefinition",
+    "ecs:DeregisterTaskDefinition",
+    "route53:CreateHostedZone",
+    "logs:CreateLogDelivery",
+    "logs:UpdateLogDelivery",
+    "logs:DeleteLogDelivery",
+    "logs:PutResourcePolicy",
+}
+
+
+def test_no_wildcard_admin_and_writes_scoped_to_the_stack(mocks):
+    run_component(state_backend_url="s3://acme-pulumi-state/heatmap?region=eu-west-1")
+    deploy = document(mocks.one("aws:iam/rolePolicy:RolePolicy", "-deploy-permissions"), "policy")
+    preview = document(mocks.one("aws:iam/rolePolicy:RolePolicy", "-preview-permissions"), "policy")
+    for policy in (deploy, preview):
+        for statement in policy["Statement"]:
+            for action in _actions(statement):
+                service, _, verb = action.partition(":")
+                assert action != "*" and verb != "*", statement["Sid"]
+                assert service != "iam" or "*" not in verb, statement["Sid"]
+            if statement["Effect"] != "Allow" or "*" not in _resources(statement):
+                continue
+            for action in _actions(statement):
+                assert READ_VERB.match(action) or action in RESOURCELESS_WRITES, (statement["Sid"], action)
+                if action in RESOURCELESS_WRITES and not action.startswith("route53:"):
+                    assert statement["Condition"] == {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}
+
+    # The preview role writes nothing but the state backend's lock files.
+    for statement in preview["Statement"]:
+        writes = [
+            a for a in _actions(statement) if not READ_VERB.match(a) and a != "ecr:GetAuthorizationToken"
+        ]
+        if writes:
+            assert writes == ["s3:DeleteObject", "s3:PutObject"]
+            assert _resources(statement) == ["arn:aws:s3:::acme-pulumi-state/heatmap/.pulumi/locks/*"]
+
+    # IAM writes touch only the stack's roles (prefix heatmap-dev) or AWS service-linked roles.
+    for statement in deploy["Statement"]:
+        iam_writes = [a for a in _actions(statement) if a.startswith("iam:") and not READ_VERB.match(a)]
+        if statement["Effect"] == "Allow" and iam_writes:
+            for resource in _resources(statement):
+                assert resource in (
+                    f"arn:aws:iam::{ACCOUNT}:role/heatmap-dev*",
+                    f"arn:aws:iam::{ACCOUNT}:role/aws-service-role/*",
+                ), statement["Sid"]
+    (pass_role,) = [s for s in deploy["Statement"] if "iam:PassRole" in _actions(s)]
+    assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}
+    (attach,) = [
+        s for s in deploy["Statement"] if "iam:AttachRolePolicy" in _actions(s) and s["Effect"] == "Allow"
+    ]
+    assert attach["Condition"] == {
+        "ArnEquals": {
+            "iam:PolicyARN": ["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
+        }
+    }
+
+    # CI can never change its own roles or the identity provider.
+    (deny,) = [s for s in deploy["Statement"] if s["Effect"] == "Deny"]
+    assert set(deny["Resource"]) == {
+        f"arn:aws:iam::{ACCOUNT}:role/github-deploy-heatmap-dev",
+        f"arn:aws:iam::{ACCOUNT}:role/github-preview-heatmap-dev",
+        f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com",
+    }
+    assert {"iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy"} <= set(deny["Action"])
+
+    # The state bucket: deploy writes under its prefix, nowhere else.
+    (write_state,) = [s for s in deploy["Statement"] if s["Sid"] == "WriteState"]
+    assert write_state["Resource"] == "arn:aws:s3:::acme-pulumi-state/heatmap/*"
+
+    # Costly resources the stack avoids cannot be created by CI at all.
+    every_action = {a for s in deploy["Statement"] if s["Effect"] == "Allow" for a in _actions(s)}
+    for costly in ("ec2:CreateNatGateway", "ec2:AllocateAddress", "ec2:RunInstances"):
+        assert costly not in every_action
+    assert not any(a.startswith("elasticloadbalancing:") for a in every_action)
+
+
+def test_pulumi_cloud_backend_gets_no_s3_access(mocks):
+    run_component()
+    for suffix in ("-deploy-permissions", "-preview-permissions"):
+        policy = document(mocks.one("aws:iam/rolePolicy:RolePolicy", suffix), "policy")
+        assert not [a for s in policy["Statement"] for a in _actions(s) if a.startswith("s3:")]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"repository": "safety-heatmap"}, "owner/name"),
+        ({"repository": "acme/heat map"}, "owner/name"),
+        ({"oidc_provider_arn": "arn:aws:iam::123456789012:oidc-provider/gitlab.com"}, "GitHub OIDC provider"),
+        ({"resource_prefix": "github"}, "would cover the CI role"),
+        ({"resource_prefix": "Heatmap"}, "lowercase"),
+        ({"state_backend_url": "gs://bucket"}, "not an S3 URL"),
+        ({"environments": ()}, "GitHub environments"),
+    ],
+)
+def test_invalid_args_fail_with_one_line(overrides, message):
+    from components.github_oidc import GitHubDeployRolesArgs
+
+    args = {"repository": REPO, "project": "heatmap", "stack": "dev", "region": "eu-west-1", **overrides}
+    with pytest.raises(ValueError, match=message) as error:
+        GitHubDeployRolesArgs(**args)
+    assert "\n" not in str(error.value)
+
+
+def test_environments_can_be_narrowed():
+    from components.github_oidc_policies import github_subjects, trust_policy
+
+    subjects = github_subjects(REPO, environments=("prod",))["deploy"]
+    trust = trust_policy(EXISTING_PROVIDER, subjects)
+    # No wildcard left, so the exact-match operator is used.
+    assert "StringLike" not in trust["Statement"][0]["Condition"]
+    ok = {
+        s
+        for s in DEPLOY_OK + NOBODY
+        if can_assume(trust, federated=EXISTING_PROVIDER, aud="sts.amazonaws.com", sub=s)
+    }
+    assert ok == {f"repo:{REPO}:ref:refs/heads/main", f"repo:{REPO}:environment:prod"}
+
+
+def test_deploy_policy_fits_iam_inline_policy_limit_in_the_worst_case():
+    """IAM allows 10,240 characters of inline policy per role, whitespace excluded (IAM quotas page)."""
+    from components.github_oidc import GitHubDeployRolesArgs
+    from components.github_oidc_policies import Scope, StateBucket, deploy_policy
+
+    args = GitHubDeployRolesArgs(
+        repository=REPO, project="p" * 20, stack="s" * 10, region="ap-southeast-1", resource_prefix="x" * 41
+    )
+    scope = Scope(account_id=ACCOUNT, region=args.region, resource_prefix=args.prefix)
+    state = StateBucket.from_url("s3://" + "b" * 63 + "/" + "k" * 40)
+    policy = deploy_policy(
+        scope,
+        state,
+        ci_role_arns=[f"arn:aws:iam::{ACCOUNT}:role/{args.deploy_role_name}"] * 2,
+        provider_arn=EXISTING_PROVIDER,
+    )
+    assert len("".join(json.dumps(policy).split())) < 10_240
