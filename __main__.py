@@ -8,6 +8,7 @@ import pulumi
 
 from components.alarms import Alarms, AlarmsArgs
 from components.budget import Budget, BudgetArgs
+from components.github_oidc import GitHubDeployRoles, GitHubDeployRolesArgs
 from components.http_api import HttpApi, HttpApiArgs
 from components.image import Image, ImageArgs
 from components.network import Network, NetworkArgs
@@ -18,7 +19,8 @@ from components.table import Table, TableArgs
 CONTAINER_PORT = 8080  # the Dockerfile's uvicorn port
 
 settings = settings_from_pulumi_config()
-stack = pulumi.get_stack()
+# Every physical name starts with <project>-<stack>: the CI deploy role's permissions are scoped to it.
+stack = f"{pulumi.get_project()}-{pulumi.get_stack()}"
 
 network = Network(stack, NetworkArgs(region=settings.region, container_port=CONTAINER_PORT))
 image = Image(
@@ -101,3 +103,21 @@ pulumi.export("tableName", table.table_name)
 pulumi.export("serviceLogGroupName", service.log_group_name)
 pulumi.export("accessLogGroupName", api.access_log_group_name)
 pulumi.export("alarmTopicArn", alarms.topic_arn)
+
+if settings.github_repository:
+    ci = GitHubDeployRoles(
+        "ci",
+        GitHubDeployRolesArgs(
+            repository=settings.github_repository,
+            project=pulumi.get_project(),
+            stack=pulumi.get_stack(),
+            region=settings.region,
+            resource_prefix=stack,
+            oidc_provider_arn=settings.github_oidc_provider_arn,
+            state_backend_url=settings.github_state_backend_url,
+            environments=settings.github_deploy_environments,
+        ),
+    )
+    pulumi.export("githubDeployRoleArn", ci.deploy_role_arn)
+    pulumi.export("githubPreviewRoleArn", ci.preview_role_arn)
+    pulumi.export("githubOidcProviderArn", ci.oidc_provider_arn)

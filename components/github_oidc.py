@@ -41,12 +41,12 @@ from components.github_oidc_policies import (
     trust_policy,
 )
 
-_REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
+REPOSITORY_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 _PREFIX = re.compile(r"^[a-z0-9][a-z0-9-]{2,40}$")
-_PROVIDER_ARN = re.compile(
+PROVIDER_ARN_PATTERN = re.compile(
     r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/token\.actions\.githubusercontent\.com$"
 )
-_ENVIRONMENT = re.compile(r"^(\*|[A-Za-z0-9._-]{1,255})$")
+ENVIRONMENT_PATTERN = re.compile(r"^(\*|[A-Za-z0-9._-]{1,255})$")
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class GitHubDeployRolesArgs:
     partition: str = "aws"
 
     def __post_init__(self) -> None:
-        if not _REPOSITORY.match(self.repository or ""):
+        if not REPOSITORY_PATTERN.match(self.repository or ""):
             raise ValueError(
                 f"githubRepository {self.repository!r} is not owner/name (e.g. acme/safety-heatmap)"
             )
@@ -87,14 +87,14 @@ class GitHubDeployRolesArgs:
                 f"resource prefix {prefix!r} must be 3-41 lowercase letters, digits or hyphens "
                 "(ECR repository names are lowercase)"
             )
-        if self.oidc_provider_arn is not None and not _PROVIDER_ARN.match(self.oidc_provider_arn):
+        if self.oidc_provider_arn is not None and not PROVIDER_ARN_PATTERN.match(self.oidc_provider_arn):
             raise ValueError(
                 f"githubOidcProviderArn {self.oidc_provider_arn!r} is not the ARN of a GitHub OIDC provider "
                 "(arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com)"
             )
         if self.state_backend_url:
             StateBucket.from_url(self.state_backend_url)
-        bad_envs = [e for e in self.environments if not _ENVIRONMENT.match(e)]
+        bad_envs = [e for e in self.environments if not ENVIRONMENT_PATTERN.match(e)]
         if not self.environments or bad_envs:
             raise ValueError(
                 f"GitHub environments {list(self.environments)!r}: use names like dev, prod, or *"

@@ -61,6 +61,18 @@ SCHEMA: tuple[ConfigKey, ...] = (
     ConfigKey("sleepSchedule", "string", "", "cron(...) when the service scales to zero; empty = never."),
     ConfigKey("wakeSchedule", "string", "", "cron(...) when the service scales back up; empty = never."),
     ConfigKey("scheduleTimezone", "string", "UTC", "IANA time zone of the sleep/wake schedules."),
+    ConfigKey(
+        "githubRepository", "string", "", "owner/name whose CI may deploy (creates OIDC roles); empty = off."
+    ),
+    ConfigKey(
+        "githubOidcProviderArn", "string", "", "Existing GitHub OIDC provider ARN; empty = create one."
+    ),
+    ConfigKey(
+        "githubStateBackendUrl", "string", "", "s3://bucket[/prefix] state backend the CI roles may use."
+    ),
+    ConfigKey(
+        "githubDeployEnvironments", "array", ["*"], "GitHub environments that may assume the deploy role."
+    ),
 )
 
 DEFAULTS: dict[str, Any] = {key.name: key.default for key in SCHEMA}
@@ -120,6 +132,10 @@ class Settings:
     sleep_schedule: str | None
     wake_schedule: str | None
     schedule_timezone: str
+    github_repository: str | None = None
+    github_oidc_provider_arn: str | None = None
+    github_state_backend_url: str | None = None
+    github_deploy_environments: tuple[str, ...] = ("*",)
 
     @property
     def platform(self) -> str:
@@ -334,6 +350,7 @@ def load_settings(get: Getter) -> Settings:
         missing = "wakeSchedule" if wake is None else "sleepSchedule"
         raise _fail(missing, "", "a cron(...) expression: sleepSchedule and wakeSchedule go together")
     timezone = _timezone("scheduleTimezone", raw["scheduleTimezone"])
+    github = _github(raw)
 
     return Settings(
         region=region.strip(),
@@ -362,7 +379,38 @@ def load_settings(get: Getter) -> Settings:
         sleep_schedule=sleep,
         wake_schedule=wake,
         schedule_timezone=timezone,
+        **github,
     )
+
+
+def _github(raw: dict[str, Any]) -> dict[str, Any]:
+    """The opt-in CI/CD roles' keys (components/github_oidc.py)."""
+    from components.github_oidc import ENVIRONMENT_PATTERN, PROVIDER_ARN_PATTERN, REPOSITORY_PATTERN
+    from components.github_oidc_policies import StateBucket
+
+    repository = raw["githubRepository"] or None
+    if repository is not None and not REPOSITORY_PATTERN.match(repository):
+        raise _fail("githubRepository", repository, "owner/name of a GitHub repository, or empty")
+    provider = raw["githubOidcProviderArn"] or None
+    if provider is not None and not PROVIDER_ARN_PATTERN.match(provider):
+        allowed = "arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com, or empty"
+        raise _fail("githubOidcProviderArn", provider, allowed)
+    backend = raw["githubStateBackendUrl"] or None
+    if backend is not None:
+        try:
+            StateBucket.from_url(backend)
+        except ValueError:
+            raise _fail("githubStateBackendUrl", backend, "s3://bucket[/prefix], or empty") from None
+    environments = raw["githubDeployEnvironments"]
+    bad = [e for e in environments if not ENVIRONMENT_PATTERN.match(e)]
+    if not environments or bad:
+        raise _fail("githubDeployEnvironments", list(environments), 'a list of environment names, or ["*"]')
+    return {
+        "github_repository": repository,
+        "github_oidc_provider_arn": provider,
+        "github_state_backend_url": backend,
+        "github_deploy_environments": environments,
+    }
 
 
 def _memory_choices(cpu: int) -> str:

@@ -123,3 +123,14 @@ def test_invalid_config_stops_the_program_with_one_line(stack):
         == "invalid config safety-heatmap:memory = 300; allowed: with cpu 256: 512, 1024, 2048"
     )
     assert not [r for r in stack.resources if r.type.startswith("aws:")]
+
+
+def test_github_repository_adds_the_ci_roles_scoped_to_the_stack_prefix(stack):
+    outputs = run_program(stack, "dev", githubRepository="acme/heatmap")
+    assert {"githubDeployRoleArn", "githubPreviewRoleArn", "githubOidcProviderArn"} <= set(outputs)
+    roles = {r.inputs["name"] for r in stack.of_type("aws:iam/role:Role") if "name" in r.inputs}
+    assert {"github-deploy-safety-heatmap-dev", "github-preview-safety-heatmap-dev"} <= roles
+    # The deploy role may only write names that start with <project>-<stack>, which every
+    # other resource of the stack does (its components are named that way).
+    table = stack.one("aws:dynamodb/table:Table")
+    assert table.name.startswith("safety-heatmap-dev-")

@@ -364,3 +364,31 @@ def test_readme_configuration_table_lists_every_key():
     section = readme.split("## Configuration", 1)[1]
     for key in SCHEMA:
         assert f"| `{key.name}` | {key.type} |" in section, key.name
+
+
+def test_rule_github_repository():
+    assert error_of(githubRepository="heatmap") == (
+        "invalid config safety-heatmap:githubRepository = 'heatmap'; "
+        "allowed: owner/name of a GitHub repository, or empty"
+    )
+
+
+def test_rule_github_oidc_provider_arn():
+    assert error_of(githubOidcProviderArn="arn:aws:iam::123:oidc-provider/x") == (
+        "invalid config safety-heatmap:githubOidcProviderArn = 'arn:aws:iam::123:oidc-provider/x'; allowed: "
+        "arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com, or empty"
+    )
+
+
+def test_rule_github_state_backend_url():
+    assert error_of(githubStateBackendUrl="https://bucket") == (
+        "invalid config safety-heatmap:githubStateBackendUrl = 'https://bucket'; "
+        "allowed: s3://bucket[/prefix], or empty"
+    )
+
+
+def test_rule_github_deploy_environments():
+    assert error_of(githubDeployEnvironments=["prod env"]) == (
+        'invalid config safety-heatmap:githubDeployEnvironments = ["prod env"]; '
+        'allowed: a list of environment names, or ["*"]'
+    )
