@@ -23,6 +23,12 @@ from policies.support import (
 )
 
 TASK_DEFINITION_TYPES = types("aws:ecs/taskDefinition:TaskDefinition", "aws-native:ecs:TaskDefinition")
+# ECS Express Mode services carry their own task size, 1 vCPU / 2 GB when not set (AWS ECS developer guide,
+# "Resources created by Amazon ECS Express Mode services").
+EXPRESS_SERVICE_TYPES = types(
+    "aws:ecs/expressGatewayService:ExpressGatewayService", "aws-native:ecs:ExpressGatewayService"
+)
+EXPRESS_DEFAULT_SIZE = ("1024", "2048")
 SERVICE_TYPES = types("aws:ecs/service:Service", "aws-native:ecs:Service")
 SCALABLE_TARGET_TYPES = types(
     "aws:appautoscaling/target:Target", "aws-native:applicationautoscaling:ScalableTarget"
@@ -71,6 +77,9 @@ def _parse_size(value: Any, big_unit: str) -> float | None:
 def check_task_size(props: dict, config: Any, type_: str) -> list[str]:
     max_cpu = float(config_value(config, "maxCpu", 512))
     max_memory = float(config_value(config, "maxMemory", 1024))
+    if type_ in EXPRESS_SERVICE_TYPES:
+        props = {"cpu": EXPRESS_DEFAULT_SIZE[0], "memory": EXPRESS_DEFAULT_SIZE[1], **props}
+        props.setdefault("requiresCompatibilities", ["FARGATE"])
     cpu, memory = parse_cpu(props.get("cpu")), parse_memory(props.get("memory"))
     compat = [str(c).upper() for c in as_list(props.get("requiresCompatibilities")) if not is_unknown(c)]
     arch = get(props, "runtimePlatform", "cpuArchitecture")
@@ -107,7 +116,7 @@ fargate_task_size = resource_policy(
     "cost-fargate-task-size",
     "Task definitions stay within the configured CPU and memory, in a pair that Fargate accepts.",
     EnforcementLevel.MANDATORY,
-    TASK_DEFINITION_TYPES,
+    TASK_DEFINITION_TYPES | EXPRESS_SERVICE_TYPES,
     check_task_size,
     PolicyConfigSchema(
         properties={

@@ -37,6 +37,14 @@ LOAD_BALANCER_TYPES = types(
     "aws:elasticloadbalancing/loadBalancer:LoadBalancer",
     "aws:elasticloadbalancingv2/loadBalancer:LoadBalancer",
     "aws-native:elasticloadbalancingv2:LoadBalancer",
+    "aws-native:elasticloadbalancing:LoadBalancer",
+)
+# ECS resources that make AWS create and bill an Application Load Balancer for you (AWS ECS developer
+# guide, "Resources created by Amazon ECS Express Mode services"; AWS::ECS::Gateway).
+ECS_MANAGED_LB_TYPES = types(
+    "aws:ecs/expressGatewayService:ExpressGatewayService",
+    "aws-native:ecs:ExpressGatewayService",
+    "aws-native:ecs:Gateway",
 )
 
 VPC_ENDPOINT_TYPES = types(
@@ -65,15 +73,24 @@ def check_nat_gateway(props: dict, config: Any, type_: str) -> list[str]:
 
 
 def check_load_balancer(props: dict, config: Any, type_: str) -> list[str]:
-    kind = props.get("loadBalancerType")
-    if type_.startswith(("aws:elb/", "aws:elasticloadbalancing/")):
+    if type_ in ECS_MANAGED_LB_TYPES:
+        return [
+            f"{type_.split(':')[-1]} makes ECS create an Application Load Balancer, which costs at least "
+            f"{money(prices.monthly('load_balancer'))}/month before capacity units. Run a plain ECS service "
+            "behind API Gateway HTTP API -> VPC link -> Cloud Map instead (the VPC link is free), or set "
+            "this policy's enforcementLevel to 'advisory' in the policy config to allow it."
+        ]
+    # The classic provider names the kind `loadBalancerType`; CloudFormation (aws-native) names it `type`.
+    kind = props.get("loadBalancerType", props.get("type") if type_.startswith("aws-native:") else None)
+    if type_.startswith(("aws:elb/", "aws:elasticloadbalancing/", "aws-native:elasticloadbalancing:")):
         kind = "classic"
     kind = "application" if kind is None or kind is UNKNOWN else str(kind)
+    article = "An" if kind[:1].lower() in "aeiou" else "A"
     return [
-        f"An {kind} load balancer costs at least {money(prices.monthly('load_balancer'))}/month before "
-        "capacity units. Route API Gateway HTTP API -> VPC link -> Cloud Map to the tasks instead (the VPC "
-        "link "
-        "is free), or set this policy's enforcementLevel to 'advisory' in the policy config to allow it."
+        f"{article} {kind} load balancer costs at least {money(prices.monthly('load_balancer'))}/month "
+        "before capacity units. Route API Gateway HTTP API -> VPC link -> Cloud Map to the tasks instead "
+        "(the VPC link is free), or set this policy's enforcementLevel to 'advisory' in the policy config "
+        "to allow it."
     ]
 
 
@@ -106,7 +123,7 @@ load_balancer = resource_policy(
     "cost-no-load-balancer",
     "No load balancers (application, network, gateway or classic): each one bills every hour.",
     EnforcementLevel.MANDATORY,
-    LOAD_BALANCER_TYPES,
+    LOAD_BALANCER_TYPES | ECS_MANAGED_LB_TYPES,
     check_load_balancer,
 )
 
@@ -208,7 +225,6 @@ DEFAULT_DENIED_TYPES = [
     "aws:elasticsearch/domain:Domain",
     "aws-native:opensearchservice:Domain",
     "aws-native:opensearchserverless:Collection",
-    "aws-native:elasticsearch:Domain",
     "aws:redshift/cluster:Cluster",
     "aws:redshiftserverless/workgroup:Workgroup",
     "aws-native:redshift:Cluster",
@@ -220,8 +236,6 @@ DEFAULT_DENIED_TYPES = [
     "aws:docdb/cluster:Cluster",
     "aws:docdb/clusterInstance:ClusterInstance",
     "aws:docdb/elasticCluster:ElasticCluster",
-    "aws-native:docdb:DbCluster",
-    "aws-native:docdb:DbInstance",
     "aws-native:docdbelastic:Cluster",
     "aws:neptune/cluster:Cluster",
     "aws:neptune/clusterInstance:ClusterInstance",

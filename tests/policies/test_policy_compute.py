@@ -39,6 +39,15 @@ def test_small_valid_tasks_pass(pack, type_, cpu, memory):
     assert pack.violations(type_, props, SIZE) == []
 
 
+@pytest.mark.parametrize(
+    "type_", ["aws:ecs/expressGatewayService:ExpressGatewayService", "aws-native:ecs:ExpressGatewayService"]
+)
+def test_express_service_defaults_to_1_vcpu_2_gb_and_is_checked(pack, type_):
+    (v,) = pack.violations(type_, {"primaryContainer": {"image": "x"}}, SIZE)
+    assert "1024 CPU / 2048 MiB" in v.message
+    assert pack.violations(type_, {"cpu": "256", "memory": "512"}, SIZE) == []
+
+
 def test_a_pair_fargate_does_not_accept_is_rejected(pack):
     pack.configure({SIZE: {"maxCpu": 4096, "maxMemory": 8192}})
     (v,) = pack.violations(

@@ -23,6 +23,7 @@ def test_every_nat_gateway_is_rejected_with_its_price(pack, type_, connectivity)
 
 
 LB_TYPES = [
+    "aws-native:elasticloadbalancing:LoadBalancer",
     "aws:lb/loadBalancer:LoadBalancer",
     "aws:alb/loadBalancer:LoadBalancer",
     "aws:elb/loadBalancer:LoadBalancer",
@@ -45,6 +46,22 @@ def test_every_load_balancer_spelling_is_rejected(pack, type_):
 def test_every_load_balancer_kind_is_rejected(pack, kind):
     (v,) = pack.violations("aws:lb/loadBalancer:LoadBalancer", {"loadBalancerType": kind}, LB)
     assert f"{kind} load balancer" in v.message
+    # CloudFormation names the kind `type`.
+    (v,) = pack.violations("aws-native:elasticloadbalancingv2:LoadBalancer", {"type": kind}, LB)
+    assert f"{kind} load balancer" in v.message
+
+
+@pytest.mark.parametrize(
+    "type_",
+    [
+        "aws:ecs/expressGatewayService:ExpressGatewayService",
+        "aws-native:ecs:ExpressGatewayService",
+        "aws-native:ecs:Gateway",
+    ],
+)
+def test_ecs_resources_that_create_a_load_balancer_are_rejected(pack, type_):
+    (v,) = pack.violations(type_, {}, LB)
+    assert "create an Application Load Balancer" in v.message and "$16.43/month" in v.message
 
 
 ENDPOINT_TYPES = [
@@ -130,7 +147,7 @@ DENIED_SAMPLES = [
     "aws:msk/cluster:Cluster",
     "aws-native:msk:Cluster",
     "aws:docdb/cluster:Cluster",
-    "aws-native:docdb:DbCluster",
+    "aws-native:docdbelastic:Cluster",
     "aws:neptune/cluster:Cluster",
     "aws-native:neptune:DbCluster",
 ]
