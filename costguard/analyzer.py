@@ -90,6 +90,7 @@ class PolicyPackProcess:
         self._channel: grpc.Channel | None = None
         self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
         self._stderr_tail: collections.deque[str] = collections.deque(maxlen=20)
+        self._stderr_thread: threading.Thread | None = None
         self._info: dict | None = None
         self._pack_name = ""
 
@@ -148,12 +149,16 @@ class PolicyPackProcess:
             )  # fmt: skip
         except OSError as err:
             raise PolicyPackError(f"cannot run {self.python}: {err.strerror}") from None
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        self._stderr_thread = threading.Thread(target=self._drain_stderr, daemon=True)
+        self._stderr_thread.start()
         port_line = self._read_port_line()
         try:
             port = int(port_line.strip())
         except ValueError:
-            self._proc.wait(timeout=5) if self._proc.poll() is None else None
+            # The engine also takes the first stdout line as the port; anything else is a failed start.
+            if self._proc.poll() is None:
+                self._proc.kill()
+            self._proc.wait(timeout=10)
             raise PolicyPackError(
                 f"policy pack in {self.pack_dir.name}/ failed to start{self._tail()}"
             ) from None
@@ -201,9 +206,9 @@ class PolicyPackProcess:
         return f": {lines[-1].strip()}"
 
     def _stderr_done(self) -> None:
-        if self._proc is not None and self._proc.poll() is not None:
-            # Let the drain thread catch up with what the dead process wrote.
-            threading.Event().wait(0.05)
+        if self._proc is not None and self._proc.poll() is not None and self._stderr_thread is not None:
+            # The process is gone: let the drain thread read the rest of what it wrote.
+            self._stderr_thread.join(timeout=2)
 
     def close(self) -> None:
         if self._channel is not None:
