@@ -449,7 +449,8 @@ def _config_string(value: Any) -> str:
 def _struct(props: dict[str, Any]) -> struct_pb2.Struct:
     s = struct_pb2.Struct()
     if props:
-        s.update(_jsonable(props))
+        # The engine drops internal keys such as __defaults (MarshalOptions.SkipInternalKeys).
+        s.update(_jsonable({k: v for k, v in props.items() if not str(k).startswith("__")}))
     return s
 
 

@@ -124,6 +124,18 @@ IAM_DOCUMENT_TYPES = types(
     "aws-native:iam:UserPolicy",
     "aws-native:iam:GroupPolicy",
 )
+# Attaching an AWS managed policy that is itself a wildcard grant is the same grant.
+IAM_ATTACHMENT_TYPES = types(
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
+    "aws:iam/policyAttachment:PolicyAttachment",
+)
+WILDCARD_MANAGED_POLICIES = {
+    "AdministratorAccess": '"*" on "*"',
+    "IAMFullAccess": '"iam:*"',
+    "PowerUserAccess": '"NotAction" on "*"',
+}
 IAM_INLINE_TYPES = types(
     "aws:iam/role:Role", "aws:iam/user:User", "aws:iam/group:Group",
     "aws-native:iam:Role", "aws-native:iam:User", "aws-native:iam:Group",
@@ -150,6 +162,8 @@ def wildcard_grants(document: Any, allowed_services: set[str]) -> list[str]:
             continue
         actions = [a for a in as_list(statement.get("Action")) if isinstance(a, str) and not is_unknown(a)]
         resources = [r for r in as_list(statement.get("Resource")) if isinstance(r, str)]
+        if "NotAction" in statement and "*" in resources:
+            found.append('"NotAction" on "*"')  # everything except a few actions, on everything
         for action in actions:
             if action == "*" and "*" in resources:
                 found.append('"*" on "*"')
@@ -158,18 +172,34 @@ def wildcard_grants(document: Any, allowed_services: set[str]) -> list[str]:
     return found
 
 
+def _managed_policy_grants(props: dict) -> list[str]:
+    arns = as_list(props.get("policyArn")) + as_list(props.get("managedPolicyArns"))
+    found = []
+    for arn in arns:
+        if isinstance(arn, str) and arn.startswith("arn:") and ":iam::aws:policy/" in arn:
+            name = arn.rsplit("/", 1)[-1]
+            if name in WILDCARD_MANAGED_POLICIES:
+                found.append(f"{WILDCARD_MANAGED_POLICIES[name]} (AWS managed policy {name})")
+    return found
+
+
 def check_iam_wildcard(props: dict, config: Any, type_: str) -> list[str]:
     allowed = {str(s).lower() for s in plain(config_value(config, "allowedServiceWildcards", []))}
-    found = []
+    found = _managed_policy_grants(props)
+    if type_ in IAM_ATTACHMENT_TYPES:
+        return _wildcard_message(found)
     for document in _documents(props, type_):
         found += wildcard_grants(document, allowed)
+    return _wildcard_message(found)
+
+
+def _wildcard_message(found: list[str]) -> list[str]:
     if not found:
         return []
     return [
         f"IAM policy allows {', '.join(dict.fromkeys(found))}. Grant the specific actions the workload calls "
         "on the specific resources (least privilege), or add the service to 'allowedServiceWildcards' in "
-        "this "
-        "policy's config."
+        "this policy's config."
     ]
 
 
@@ -177,7 +207,7 @@ iam_no_wildcard = resource_policy(
     "security-iam-no-wildcard",
     'No IAM policy allows "*" actions on "*" resources or every action of a service (e.g. "iam:*").',
     EnforcementLevel.MANDATORY,
-    IAM_DOCUMENT_TYPES | IAM_INLINE_TYPES,
+    IAM_DOCUMENT_TYPES | IAM_INLINE_TYPES | IAM_ATTACHMENT_TYPES,
     check_iam_wildcard,
     PolicyConfigSchema(
         properties={

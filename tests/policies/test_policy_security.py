@@ -146,6 +146,38 @@ def test_star_action_on_a_specific_resource_and_deny_statements_pass(pack):
     assert pack.violations("aws:iam/policy:Policy", {"policy": UNKNOWN}, IAM) == []
 
 
+@pytest.mark.parametrize(
+    "type_,props",
+    [
+        (
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            {"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"},
+        ),
+        ("aws:iam/policyAttachment:PolicyAttachment", {"policyArn": "arn:aws:iam::aws:policy/IAMFullAccess"}),
+        ("aws:iam/role:Role", {"managedPolicyArns": ["arn:aws:iam::aws:policy/PowerUserAccess"]}),
+        ("aws-native:iam:Role", {"managedPolicyArns": ["arn:aws:iam::aws:policy/AdministratorAccess"]}),
+    ],
+)
+def test_attaching_a_wildcard_managed_policy_is_rejected(pack, type_, props):
+    (v,) = pack.violations(type_, props, IAM)
+    assert "AWS managed policy" in v.message
+
+
+def test_attaching_a_scoped_managed_policy_passes(pack):
+    arn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+    assert pack.violations("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {"policyArn": arn}, IAM) == []
+    assert (
+        pack.violations("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {"policyArn": UNKNOWN}, IAM)
+        == []
+    )
+
+
+def test_allow_not_action_on_everything_is_rejected(pack):
+    doc = {"Statement": [{"Effect": "Allow", "NotAction": ["iam:*"], "Resource": "*"}]}
+    (v,) = pack.violations("aws:iam/policy:Policy", {"policy": json.dumps(doc)}, IAM)
+    assert '"NotAction" on "*"' in v.message
+
+
 def test_service_wildcards_can_be_allowed(pack):
     props = {"policy": json.dumps(_doc("logs:*", "arn:aws:logs:*"))}
     assert pack.violations("aws:iam/policy:Policy", props, IAM) != []
