@@ -230,3 +230,19 @@ def test_budget_policy_uses_the_costguard_price_book(tmp_path):
 
     within = Graph(project="p", stack="dev", resources=nats[:1], config={"aws:region": "eu-west-1"})
     assert run_pack(tmp_path / "policies", within, config) == []
+
+
+def test_config_given_at_start_applies_and_a_bad_one_stops_the_pack():
+    log_group = Resource(
+        urn=make_urn("dev", "p", "aws:cloudwatch/logGroup:LogGroup", "lg"),
+        type="aws:cloudwatch/logGroup:LogGroup",
+        name="lg",
+        inputs={"retentionInDays": 90},
+    )
+    with PolicyPackProcess(PACK_DIR, config={"cost-log-retention": {"maxRetentionDays": 90}}) as pack:
+        assert pack.analyze(log_group) == []
+    bad = PolicyPackProcess(PACK_DIR, config={"cost-log-retention": {"maxRetentionDays": -1}})
+    with pytest.raises(PolicyPackError, match="maxRetentionDays: -1 is less than the minimum of 1"):
+        with bad:
+            pass
+    assert bad._proc is None  # killed and reaped
