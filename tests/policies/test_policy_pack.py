@@ -246,3 +246,14 @@ def test_config_given_at_start_applies_and_a_bad_one_stops_the_pack():
         with bad:
             pass
     assert bad._proc is None  # killed and reaped
+
+
+def test_pulumi_policy_yaml_points_the_shim_at_the_repository_venv():
+    import yaml
+
+    project = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text())
+    assert project["runtime"]["name"] == "python"
+    # The shim resolves `virtualenv` against the pack directory; `make venv` builds this one.
+    venv = (PACK_DIR / project["runtime"]["options"]["virtualenv"]).resolve()
+    assert venv == (PACK_DIR.parent / ".venv").resolve()
+    assert "pulumi-policy" in (PACK_DIR / "requirements.txt").read_text()
