@@ -21,7 +21,6 @@ from policies.support import (
     is_unknown,
     matches_type,
     money,
-    plain,
     resource_policy,
     types,
 )
@@ -250,9 +249,10 @@ def _is_denied(type_: str, denied: tuple[str, ...], allowed: tuple[str, ...]) ->
 
 
 def _denied_services(args: Any, report_violation: Any) -> None:
+    # Policy config arrives as plain JSON (not proxied); a tuple makes it a cache key.
     config = args.get_config()
-    denied = tuple(plain(config_value(config, "deniedTypes", DEFAULT_DENIED_TYPES)))
-    allowed = tuple(plain(config_value(config, "allowedTypes", [])))
+    denied = tuple(config_value(config, "deniedTypes", DEFAULT_DENIED_TYPES))
+    allowed = tuple(config_value(config, "allowedTypes", []))
     if _is_denied(args.resource_type, denied, allowed):
         report_violation(
             f"{args.resource_type} is on the deny list: it bills every hour it exists (tens to hundreds of "
