@@ -1,0 +1,285 @@
+"""Cost policies for networking: NAT gateways, load balancers, interface endpoints, Elastic IPs, WAF."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+)
+
+from policies import prices
+from policies.support import (
+    UNKNOWN,
+    as_list,
+    config_value,
+    first_of,
+    is_unknown,
+    matches_type,
+    money,
+    resource_policy,
+    types,
+)
+
+NAT_GATEWAY_TYPES = types("aws:ec2/natGateway:NatGateway", "aws-native:ec2:NatGateway")
+
+LOAD_BALANCER_TYPES = types(
+    "aws:lb/loadBalancer:LoadBalancer",
+    "aws:alb/loadBalancer:LoadBalancer",
+    "aws:elb/loadBalancer:LoadBalancer",
+    # Names from before pulumi-aws v6.
+    "aws:applicationloadbalancing/loadBalancer:LoadBalancer",
+    "aws:elasticloadbalancing/loadBalancer:LoadBalancer",
+    "aws:elasticloadbalancingv2/loadBalancer:LoadBalancer",
+    "aws-native:elasticloadbalancingv2:LoadBalancer",
+    "aws-native:elasticloadbalancing:LoadBalancer",
+)
+# ECS resources that make AWS create and bill an Application Load Balancer for you (AWS ECS developer
+# guide, "Resources created by Amazon ECS Express Mode services"; AWS::ECS::Gateway).
+ECS_MANAGED_LB_TYPES = types(
+    "aws:ecs/expressGatewayService:ExpressGatewayService",
+    "aws-native:ecs:ExpressGatewayService",
+    "aws-native:ecs:Gateway",
+)
+
+VPC_ENDPOINT_TYPES = types(
+    "aws:ec2/vpcEndpoint:VpcEndpoint", "aws-native:ec2:VpcEndpoint", "aws-native:ec2:VPCEndpoint"
+)
+
+ELASTIC_IP_TYPES = types("aws:ec2/eip:Eip", "aws-native:ec2:Eip", "aws-native:ec2:EIP")
+
+WAF_ACL_TYPES = types(
+    "aws:wafv2/webAcl:WebAcl",
+    "aws-native:wafv2:WebAcl",
+    "aws:waf/webAcl:WebAcl",
+    "aws:wafregional/webAcl:WebAcl",
+)
+
+
+def check_nat_gateway(props: dict, config: Any, type_: str) -> list[str]:
+    kind = first_of(props, "connectivityType")
+    kind = "public" if kind is None or kind is UNKNOWN else str(kind)
+    return [
+        f"A {kind} NAT gateway costs {money(prices.monthly('nat_gateway'))}/month plus "
+        f"{money(prices.price('nat_gateway_gb'))}/GB processed. Put tasks in public subnets with a public IP "
+        "and use free gateway endpoints (S3, DynamoDB) instead, or set this policy's enforcementLevel to "
+        "'advisory' in the policy config to allow it."
+    ]
+
+
+def check_load_balancer(props: dict, config: Any, type_: str) -> list[str]:
+    if type_ in ECS_MANAGED_LB_TYPES:
+        return [
+            f"{type_.split(':')[-1]} makes ECS create an Application Load Balancer, which costs at least "
+            f"{money(prices.monthly('load_balancer'))}/month before capacity units. Run a plain ECS service "
+            "behind API Gateway HTTP API -> VPC link -> Cloud Map instead (the VPC link is free), or set "
+            "this policy's enforcementLevel to 'advisory' in the policy config to allow it."
+        ]
+    # The classic provider names the kind `loadBalancerType`; CloudFormation (aws-native) names it `type`.
+    kind = props.get("loadBalancerType", props.get("type") if type_.startswith("aws-native:") else None)
+    if type_.startswith(("aws:elb/", "aws:elasticloadbalancing/", "aws-native:elasticloadbalancing:")):
+        kind = "classic"
+    kind = "application" if kind is None or kind is UNKNOWN else str(kind)
+    article = "An" if kind[:1].lower() in "aeiou" else "A"
+    return [
+        f"{article} {kind} load balancer costs at least {money(prices.monthly('load_balancer'))}/month "
+        "before capacity units. Route API Gateway HTTP API -> VPC link -> Cloud Map to the tasks instead "
+        "(the VPC link is free), or set this policy's enforcementLevel to 'advisory' in the policy config "
+        "to allow it."
+    ]
+
+
+def check_vpc_endpoint(props: dict, config: Any, type_: str) -> list[str]:
+    kind = props.get("vpcEndpointType")
+    # A missing type means Gateway, which is free (AWS::EC2::VPCEndpoint / aws.ec2.VpcEndpoint default).
+    if kind is None or (isinstance(kind, str) and kind.lower() == "gateway"):
+        return []
+    azs = as_list(first_of(props, "subnetIds", "subnetConfigurations"))
+    known_azs = len([s for s in azs if not is_unknown(s)]) or 1
+    per_az = prices.monthly("interface_endpoint_az")
+    shown = "an unknown type" if kind is UNKNOWN else f"type {kind}"
+    return [
+        f"A VPC endpoint of {shown} costs {money(per_az)}/month per AZ "
+        f"({money(per_az * known_azs)}/month for {known_azs} AZ{'s' if known_azs > 1 else ''}) plus "
+        "data processed. Use a Gateway endpoint (free, S3 and DynamoDB) or reach the service over the "
+        "internet from a public subnet, or set this policy's enforcementLevel to 'advisory' to allow it."
+    ]
+
+
+nat_gateway = resource_policy(
+    "cost-no-nat-gateway",
+    "No NAT gateways: each one bills every hour plus every GB it processes.",
+    EnforcementLevel.MANDATORY,
+    NAT_GATEWAY_TYPES,
+    check_nat_gateway,
+)
+
+load_balancer = resource_policy(
+    "cost-no-load-balancer",
+    "No load balancers (application, network, gateway or classic): each one bills every hour.",
+    EnforcementLevel.MANDATORY,
+    LOAD_BALANCER_TYPES | ECS_MANAGED_LB_TYPES,
+    check_load_balancer,
+)
+
+interface_endpoint = resource_policy(
+    "cost-no-interface-endpoint",
+    "VPC endpoints must be Gateway endpoints: the other types bill every hour in every AZ.",
+    EnforcementLevel.MANDATORY,
+    VPC_ENDPOINT_TYPES,
+    check_vpc_endpoint,
+)
+
+
+def check_waf(props: dict, config: Any, type_: str) -> list[str]:
+    rules = props.get("rules")
+    n_rules = len(rules) if isinstance(rules, list) else 0
+    cost = prices.monthly("waf_web_acl") + prices.monthly("waf_rule", n_rules)
+    return [
+        f"A WAF web ACL costs {money(prices.monthly('waf_web_acl'))}/month plus "
+        f"{money(prices.monthly('waf_rule'))}/rule/month and per request (this one: {money(cost)}/month "
+        "before requests). Rely on the API Gateway stage's throttling instead, or set this policy's "
+        "enforcementLevel to 'advisory' in the policy config to allow it."
+    ]
+
+
+waf = resource_policy(
+    "cost-no-waf",
+    "No WAF web ACLs (v2, classic or regional): each bills monthly per ACL and per rule.",
+    EnforcementLevel.MANDATORY,
+    WAF_ACL_TYPES,
+    check_waf,
+)
+
+
+def _elastic_ips(args: Any, report_violation: Any) -> None:
+    allowed = int(config_value(args.get_config(), "allowedCount", 0))
+    eips = [r for r in args.resources if r.resource_type in ELASTIC_IP_TYPES]
+    per_ip = prices.monthly("public_ipv4")
+    for r in eips[allowed:]:
+        report_violation(
+            f"Elastic IP {r.name} is one of {len(eips)} in this stack (allowed: {allowed}); each public IPv4 "
+            f"address costs {money(per_ip)}/month, attached or not. Let Fargate tasks take an ephemeral "
+            "public "
+            "IP, or raise 'allowedCount' in this policy's config.",
+            r.urn,
+        )
+
+
+elastic_ip = StackValidationPolicy(
+    name="cost-no-elastic-ip",
+    description="At most 'allowedCount' Elastic IPs per stack: every public IPv4 address bills every hour.",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=PolicyConfigSchema(
+        properties={
+            "allowedCount": {
+                "type": "integer",
+                "minimum": 0,
+                "default": 0,
+                "description": "How many Elastic IPs the stack may have.",
+            }
+        }
+    ),
+    validate=_elastic_ips,
+)
+
+# Services with an always-on charge that a few-dollars stack never needs. Each entry is a type token
+# or a prefix ending in '*'. Prices vary by size; none of them is below tens of dollars a month.
+DEFAULT_DENIED_TYPES = [
+    "aws:globalaccelerator/accelerator:Accelerator",
+    "aws:globalaccelerator/customRoutingAccelerator:CustomRoutingAccelerator",
+    "aws-native:globalaccelerator:Accelerator",
+    "aws:ec2transitgateway/transitGateway:TransitGateway",
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment",
+    "aws:ec2transitgateway/peeringAttachment:PeeringAttachment",
+    "aws:ec2transitgateway/connect:Connect",
+    "aws-native:ec2:TransitGateway",
+    "aws-native:ec2:TransitGatewayAttachment",
+    "aws-native:ec2:TransitGatewayVpcAttachment",
+    "aws-native:ec2:TransitGatewayPeeringAttachment",
+    "aws-native:ec2:TransitGatewayConnect",
+    "aws:networkfirewall/firewall:Firewall",
+    "aws-native:networkfirewall:Firewall",
+    "aws:eks/cluster:Cluster",
+    "aws-native:eks:Cluster",
+    "aws:rds/instance:Instance",
+    "aws:rds/cluster:Cluster",
+    "aws:rds/clusterInstance:ClusterInstance",
+    "aws-native:rds:DbInstance",
+    "aws-native:rds:DbCluster",
+    "aws-native:rds:DBInstance",
+    "aws-native:rds:DBCluster",
+    "aws:elasticache/cluster:Cluster",
+    "aws:elasticache/replicationGroup:ReplicationGroup",
+    "aws:elasticache/serverlessCache:ServerlessCache",
+    "aws-native:elasticache:CacheCluster",
+    "aws-native:elasticache:ReplicationGroup",
+    "aws-native:elasticache:ServerlessCache",
+    "aws:opensearch/domain:Domain",
+    "aws:opensearch/serverlessCollection:ServerlessCollection",
+    "aws:elasticsearch/domain:Domain",
+    "aws-native:opensearchservice:Domain",
+    "aws-native:opensearchserverless:Collection",
+    "aws:redshift/cluster:Cluster",
+    "aws:redshiftserverless/workgroup:Workgroup",
+    "aws-native:redshift:Cluster",
+    "aws-native:redshiftserverless:Workgroup",
+    "aws:msk/cluster:Cluster",
+    "aws:msk/serverlessCluster:ServerlessCluster",
+    "aws-native:msk:Cluster",
+    "aws-native:msk:ServerlessCluster",
+    "aws:docdb/cluster:Cluster",
+    "aws:docdb/clusterInstance:ClusterInstance",
+    "aws:docdb/elasticCluster:ElasticCluster",
+    "aws-native:docdbelastic:Cluster",
+    "aws:neptune/cluster:Cluster",
+    "aws:neptune/clusterInstance:ClusterInstance",
+    "aws-native:neptune:DbCluster",
+    "aws-native:neptune:DbInstance",
+]
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_denied(type_: str, denied: tuple[str, ...], allowed: tuple[str, ...]) -> bool:
+    return matches_type(type_, denied) and not matches_type(type_, allowed)
+
+
+def _denied_services(args: Any, report_violation: Any) -> None:
+    # Policy config arrives as plain JSON (not proxied); a tuple makes it a cache key.
+    config = args.get_config()
+    denied = tuple(config_value(config, "deniedTypes", DEFAULT_DENIED_TYPES))
+    allowed = tuple(config_value(config, "allowedTypes", []))
+    if _is_denied(args.resource_type, denied, allowed):
+        report_violation(
+            f"{args.resource_type} is on the deny list: it bills every hour it exists (tens to hundreds of "
+            "dollars a month at its smallest size). Use DynamoDB on demand, Cloud Map and API Gateway, which "
+            "bill per request, or add the type to 'allowedTypes' in this policy's config."
+        )
+
+
+denied_services = ResourceValidationPolicy(
+    name="cost-denied-services",
+    description="No always-on managed services from the deny list (RDS, EKS, ElastiCache, OpenSearch, ...).",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    config_schema=PolicyConfigSchema(
+        properties={
+            "deniedTypes": {
+                "type": "array",
+                "items": {"type": "string"},
+                "default": DEFAULT_DENIED_TYPES,
+                "description": "Type tokens to reject; an entry ending in '*' is a prefix.",
+            },
+            "allowedTypes": {
+                "type": "array",
+                "items": {"type": "string"},
+                "default": [],
+                "description": "Exceptions to deniedTypes (same syntax).",
+            },
+        }
+    ),
+    validate=_denied_services,
+)

@@ -1,0 +1,259 @@
+"""The pack as a whole: its metadata, its config handling, start-up failures, unknown values, the budget."""
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from costguard.analyzer import PolicyPackError, PolicyPackProcess, load_config_file, run_pack
+from costguard.graph import UNKNOWN, Graph, Resource, make_urn
+
+PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
+
+EXPECTED_LEVELS = {
+    "cost-no-nat-gateway": "mandatory",
+    "cost-no-load-balancer": "mandatory",
+    "cost-no-interface-endpoint": "mandatory",
+    "cost-no-elastic-ip": "mandatory",
+    "cost-no-waf": "mandatory",
+    "cost-denied-services": "mandatory",
+    "cost-fargate-task-size": "mandatory",
+    "cost-ecs-task-count": "mandatory",
+    "cost-log-retention": "mandatory",
+    "cost-container-insights": "advisory",
+    "cost-ecr-lifecycle": "mandatory",
+    "cost-api-throttling": "mandatory",
+    "cost-api-rest-v1": "advisory",
+    "cost-dynamodb-capacity": "advisory",
+    "cost-monthly-budget": "mandatory",
+    "security-no-public-ingress": "mandatory",
+    "security-iam-no-wildcard": "mandatory",
+    "security-ecr-scan-on-push": "mandatory",
+    "security-task-not-privileged": "mandatory",
+    "security-api-access-logs": "mandatory",
+}
+
+
+def test_info_lists_every_policy_with_its_level_and_schema(pack_process):
+    info = pack_process.info()
+    assert info["name"] == "costguard" and info["supportsConfig"]
+    assert {p["name"]: p["enforcementLevel"] for p in info["policies"]} == EXPECTED_LEVELS
+    schemas = {p["name"]: p["configSchema"]["properties"] for p in info["policies"]}
+    assert schemas["cost-log-retention"]["maxRetentionDays"]["default"] == 30
+    assert schemas["cost-fargate-task-size"]["maxCpu"]["default"] == 512
+    assert schemas["cost-ecs-task-count"]["maxTasks"]["default"] == 4
+    assert all(p["description"] for p in info["policies"])
+
+
+@pytest.mark.parametrize(
+    "config,expected",
+    [
+        (
+            {"cost-log-retention": {"maxRetentionDays": "thirty"}},
+            "cost-log-retention: maxRetentionDays: 'thirty' is not of type 'integer'",
+        ),
+        (
+            {"cost-log-retention": {"maxRetentionDays": 0}},
+            "maxRetentionDays: 0 is less than the minimum of 1",
+        ),
+        ({"cost-no-nat-gatway": "advisory"}, "unknown policy cost-no-nat-gatway"),
+        ({"cost-no-nat-gateway": "off"}, "'off' is not an enforcement level"),
+        ({"cost-no-nat-gateway": {"enforcementLevel": "strict"}}, "'strict' is not one of"),
+        (
+            {"security-no-public-ingress": {"allowedPorts": [70000]}},
+            "allowedPorts.0: 70000 is greater than the maximum",
+        ),
+        ({"cost-no-nat-gateway": 3}, "must be an enforcement level string or an object"),
+    ],
+)
+def test_bad_config_is_rejected_in_one_line(pack, config, expected):
+    with pytest.raises(PolicyPackError) as err:
+        pack.configure(config)
+    message = str(err.value)
+    assert expected in message and "\n" not in message
+
+
+def test_all_sets_every_level_and_specific_entries_win(pack):
+    pack.configure({"all": "advisory", "cost-no-waf": "mandatory"})
+    (nat,) = pack.violations("aws:ec2/natGateway:NatGateway", {}, "cost-no-nat-gateway")
+    (waf,) = pack.violations("aws:wafv2/webAcl:WebAcl", {}, "cost-no-waf")
+    assert (nat.enforcement_level, waf.enforcement_level) == ("advisory", "mandatory")
+
+
+def test_example_config_file_is_valid(pack):
+    config = load_config_file(PACK_DIR / "config.example.json")
+    pack.configure(config)
+    assert config
+
+
+def test_bad_config_file_is_one_line(tmp_path):
+    bad = tmp_path / "c.json"
+    bad.write_text("{nope")
+    with pytest.raises(PolicyPackError, match="is not JSON"):
+        load_config_file(bad)
+
+
+def test_a_pack_that_fails_to_start_reports_its_error(tmp_path):
+    (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (tmp_path / "__main__.py").write_text("raise RuntimeError('policy pack exploded on import')\n")
+    with pytest.raises(PolicyPackError) as err:
+        with PolicyPackProcess(tmp_path):
+            pass
+    assert "failed to start" in str(err.value) and "policy pack exploded on import" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_a_directory_without_a_pack_is_rejected(tmp_path):
+    with pytest.raises(PolicyPackError, match="no PulumiPolicy.yaml"):
+        with PolicyPackProcess(tmp_path):
+            pass
+
+
+def test_the_process_is_killed_on_exit():
+    with PolicyPackProcess(PACK_DIR) as pack:
+        proc = pack._proc
+        assert proc.poll() is None
+    assert proc.poll() is not None
+
+
+def _all_types():
+    from policies import cost_api, cost_compute, cost_logging, cost_network, security
+
+    found = set()
+    for module in (cost_api, cost_compute, cost_logging, cost_network, security):
+        for name, value in vars(module).items():
+            if name.endswith("_TYPES") and isinstance(value, frozenset):
+                found |= value
+    return sorted(found | set(cost_network.DEFAULT_DENIED_TYPES))
+
+
+KEYS = [
+    "cpu",
+    "memory",
+    "desiredCount",
+    "maxCapacity",
+    "retentionInDays",
+    "ingress",
+    "securityGroupIngress",
+    "cidrBlocks",
+    "cidrIpv4",
+    "fromPort",
+    "toPort",
+    "policy",
+    "policyDocument",
+    "inlinePolicies",
+    "policies",
+    "containerDefinitions",
+    "accessLogSettings",
+    "defaultRouteSettings",
+    "settings",
+    "clusterSettings",
+    "vpcEndpointType",
+    "subnetIds",
+    "imageScanningConfiguration",
+    "billingMode",
+    "readCapacity",
+    "provisionedThroughput",
+    "type",
+    "protocol",
+    "rules",
+    "loadBalancerType",
+    "connectivityType",
+]
+
+
+@pytest.mark.parametrize("type_", _all_types())
+def test_unknown_values_never_crash_a_policy(pack, type_):
+    found = pack.violations(type_, {key: UNKNOWN for key in KEYS})
+    # No policy gave up with "can't run policy ... during preview": each decided from what is known.
+    assert not [v for v in found if "during preview" in v.message]
+    nested = {"ingress": [UNKNOWN], "containerDefinitions": [UNKNOWN], "defaultRouteSettings": {"x": UNKNOWN}}
+    pack.violations(type_, nested)
+
+
+def test_stack_policies_survive_unknowns(pack):
+    resources = [pack.resource(t, {"repository": UNKNOWN, "name": UNKNOWN}) for t in _all_types()]
+    found = pack.stack_violations(resources)
+    assert not [v for v in found if "during preview" in v.message]
+
+
+def test_budget_is_skipped_cleanly_without_pricing(pack):
+    try:
+        import costguard.pricing  # noqa: F401
+    except ModuleNotFoundError:
+        pass
+    else:
+        pytest.skip("costguard.pricing exists: the skip path no longer applies")
+    assert (
+        pack.stack_violations([pack.resource("aws:ec2/natGateway:NatGateway", {})], "cost-monthly-budget")
+        == []
+    )
+
+
+FAKE_PRICING = '''
+"""Stand-in price book for the budget test: $10 per NAT gateway, whatever the region."""
+from dataclasses import dataclass
+
+@dataclass
+class Report:
+    total_monthly: float
+
+def estimate(graph, region=None, usage=None):
+    assert usage is None and region == "eu-west-1", region
+    return Report(total_monthly=10.0 * len([r for r in graph.resources if "natGateway" in r.type]))
+'''
+
+
+def test_budget_policy_uses_the_costguard_price_book(tmp_path):
+    """The pack imports costguard from its parent directory, as it does under the real engine."""
+    shutil.copytree(PACK_DIR, tmp_path / "policies", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "costguard").mkdir()
+    repo_costguard = PACK_DIR.parent / "costguard"
+    shutil.copy(repo_costguard / "__init__.py", tmp_path / "costguard" / "__init__.py")
+    shutil.copy(repo_costguard / "graph.py", tmp_path / "costguard" / "graph.py")
+    (tmp_path / "costguard" / "pricing.py").write_text(textwrap.dedent(FAKE_PRICING))
+    nats = [
+        Resource(
+            urn=make_urn("dev", "p", "aws:ec2/natGateway:NatGateway", f"nat{i}"),
+            type="aws:ec2/natGateway:NatGateway",
+            name=f"nat{i}",
+            inputs={"subnetId": UNKNOWN},
+        )
+        for i in range(2)
+    ]
+    config = {"cost-monthly-budget": {"monthlyBudgetUsd": 15}, "cost-no-nat-gateway": "disabled"}
+    over = Graph(project="p", stack="dev", resources=nats, config={"aws:region": "eu-west-1"})
+    (v,) = run_pack(tmp_path / "policies", over, config)
+    assert v.policy_name == "cost-monthly-budget" and v.enforcement_level == "mandatory"
+    assert "$20.00/month in eu-west-1, over the budget of $15.00" in v.message
+
+    within = Graph(project="p", stack="dev", resources=nats[:1], config={"aws:region": "eu-west-1"})
+    assert run_pack(tmp_path / "policies", within, config) == []
+
+
+def test_config_given_at_start_applies_and_a_bad_one_stops_the_pack():
+    log_group = Resource(
+        urn=make_urn("dev", "p", "aws:cloudwatch/logGroup:LogGroup", "lg"),
+        type="aws:cloudwatch/logGroup:LogGroup",
+        name="lg",
+        inputs={"retentionInDays": 90},
+    )
+    with PolicyPackProcess(PACK_DIR, config={"cost-log-retention": {"maxRetentionDays": 90}}) as pack:
+        assert pack.analyze(log_group) == []
+    bad = PolicyPackProcess(PACK_DIR, config={"cost-log-retention": {"maxRetentionDays": -1}})
+    with pytest.raises(PolicyPackError, match="maxRetentionDays: -1 is less than the minimum of 1"):
+        with bad:
+            pass
+    assert bad._proc is None  # killed and reaped
+
+
+def test_pulumi_policy_yaml_points_the_shim_at_the_repository_venv():
+    import yaml
+
+    project = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text())
+    assert project["runtime"]["name"] == "python"
+    # The shim resolves `virtualenv` against the pack directory; `make venv` builds this one.
+    venv = (PACK_DIR / project["runtime"]["options"]["virtualenv"]).resolve()
+    assert venv == (PACK_DIR.parent / ".venv").resolve()
+    assert "pulumi-policy" in (PACK_DIR / "requirements.txt").read_text()
