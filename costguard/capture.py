@@ -1,0 +1,98 @@
+"""Capture a Pulumi Python program's resource graph under Pulumi's mocks, offline.
+
+`capture(program_dir, stack)` reads the stack's config as the CLI would (`stackconfig`), runs the
+program in a child Python process (the same interpreter, so the same installed SDKs) under a
+recording mock monitor (`_capture_runner`), and returns every registration as a `Graph`: type,
+name, camelCase inputs, mocked outputs, parent, dependencies, provider, custom/remote, with
+engine-style URNs. awsx components, opaque under mocks, come with the children awsx creates by
+default (`awsx.py`, marked `synthesized`).
+
+The child process has a timeout, because a program whose Outputs never resolve would otherwise
+wait forever. A failure of any kind is a `CaptureError` with one line; set COSTGUARD_DEBUG=1 to
+also see the program's output and the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from costguard.graph import Graph
+from costguard.stackconfig import CaptureError, load_stack_config
+
+__all__ = ["CaptureError", "capture"]
+
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _debug() -> bool:
+    return os.environ.get("COSTGUARD_DEBUG", "") not in ("", "0")
+
+
+def capture(program_dir: Path, stack: str, *, timeout: float = 60.0, expand_awsx: bool = True) -> Graph:
+    program_dir = Path(program_dir)
+    if not program_dir.is_dir():
+        raise CaptureError(f"program directory {program_dir} does not exist: pass --program DIR")
+    cfg = load_stack_config(program_dir, stack)
+    with tempfile.TemporaryDirectory(prefix="costguard-capture-") as tmp:
+        request_file, result_file = Path(tmp, "request.json"), Path(tmp, "result.json")
+        request_file.write_text(
+            json.dumps(
+                {
+                    "program_dir": str(program_dir.resolve()),
+                    "main": str(cfg.main.resolve()),
+                    "project": cfg.project,
+                    "stack": cfg.stack,
+                    "config": cfg.program_config(),
+                    "typed_config": cfg.config,
+                    "secret_keys": list(cfg.secret_keys),
+                    "out": str(result_file),
+                }
+            )
+        )
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p)
+        env.setdefault("PULUMI_ACCESS_TOKEN", "")  # never reach a Pulumi Cloud backend
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-m", "costguard._capture_runner", str(request_file)],
+                cwd=program_dir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired as exc:
+            _show_output(exc.stdout, exc.stderr)
+            raise CaptureError(
+                f"program did not finish within {timeout:g} s: an Output or apply() that never resolves? "
+                "Run with COSTGUARD_DEBUG=1 to see its output"
+            ) from None
+        _show_output(proc.stdout, proc.stderr)
+        if not result_file.is_file():
+            last = (proc.stderr or "").strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
+            raise CaptureError(f"program failed: the capture process died: {last[0]}")
+        result = json.loads(result_file.read_text())
+    if "error" in result:
+        if _debug() and result.get("traceback"):
+            print(result["traceback"], file=sys.stderr)
+        message = result["error"]
+        raise CaptureError(message if message.startswith("program ") else f"program failed: {message}")
+    graph = Graph.from_dict(result["graph"])
+    if not expand_awsx:
+        graph.resources = [r for r in graph.resources if not r.synthesized]
+    return graph
+
+
+def _show_output(stdout: str | bytes | None, stderr: str | bytes | None) -> None:
+    if not _debug():
+        return
+    for stream in (stdout, stderr):
+        if stream:
+            text = stream.decode(errors="replace") if isinstance(stream, bytes) else stream
+            print(text, file=sys.stderr, end="" if text.endswith("\n") else "\n")
