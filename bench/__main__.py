@@ -9,10 +9,15 @@ import bench
 
 
 def main(names: list[str]) -> int:
-    modules = names or sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith("_"))
+    modules = names or sorted(
+        m.name for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith("_")
+    )
     for name in modules:
         module = importlib.import_module(f"bench.{name}")
-        print(f"== {name}: {(module.__doc__ or '').strip().splitlines()[0] if module.__doc__ else ''}", flush=True)
+        print(
+            f"== {name}: {(module.__doc__ or '').strip().splitlines()[0] if module.__doc__ else ''}",
+            flush=True,
+        )
         started = time.perf_counter()
         module.run()
         print(f"   ({time.perf_counter() - started:.1f} s)\n", flush=True)

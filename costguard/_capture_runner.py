@@ -103,12 +103,18 @@ def _make_recorder(request: dict[str, Any]):
             return mock_outputs.call_outputs(args.token, args.args, region)
 
         def new_resource(self, args: pulumi_mocks.MockResourceArgs):
-            # Only reads (`Resource.get`, StackReference) come here; registrations go through RecordingMonitor.
+            # Only reads (`Resource.get`, StackReference) get here; RecordingMonitor handles registrations.
             if args.typ == "pulumi:pulumi:StackReference":
                 return args.name, {"name": args.name, "outputs": {}, "secretOutputNames": []}
             region = self.monitor.region_for(args.provider) if self.monitor else default_region
-            inputs = {k: v for k, v in (args.inputs or {}).items() if isinstance(v, (str, int, float, bool, list, dict))}
-            mocked = mock_outputs.resource_outputs(args.typ, args.name, f"read::{args.typ}::{args.name}", inputs, region)
+            inputs = {
+                k: v
+                for k, v in (args.inputs or {}).items()
+                if isinstance(v, (str, int, float, bool, list, dict))
+            }
+            mocked = mock_outputs.resource_outputs(
+                args.typ, args.name, f"read::{args.typ}::{args.name}", inputs, region
+            )
             resource_id = args.resource_id or mocked.id
             return resource_id, {**mocked.outputs, "id": resource_id}
 
@@ -225,11 +231,11 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     os.environ["PULUMI_CONFIG_SECRET_KEYS"] = json.dumps(request["secret_keys"])
 
     import pulumi.runtime
+    from google.protobuf import empty_pb2
     from pulumi.runtime import mocks as pulumi_mocks
     from pulumi.runtime.settings import configure
     from pulumi.runtime.stack import run_in_stack
     from pulumi.runtime.sync_await import _sync_await
-    from google.protobuf import empty_pb2
 
     ProgramMocks, RecordingMonitor = _make_recorder(request)
     monitor = RecordingMonitor(ProgramMocks())
@@ -238,7 +244,7 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     logger.propagate = False
     logger.addHandler(errors)
     pulumi.runtime.set_all_config(request["config"], request["secret_keys"])
-    # What pulumi.runtime.set_mocks does, minus creating the Stack: run_in_stack creates it, as the real host does.
+    # pulumi.runtime.set_mocks without creating the Stack: run_in_stack does that, as the real host does.
     configure(
         pulumi_mocks.MockSettings(
             monitor=monitor,
@@ -256,10 +262,16 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     if errors.messages:
         return {"error": f"program logged an error: {errors.messages[0].splitlines()[0]}"}
     resources = monitor.recorded
-    # Registrations arrive from worker threads in no fixed order; the stack first, then by URN, keeps captures stable.
+    # Registrations come from worker threads in no fixed order: sort (stack, then URN) for stable output.
     resources.sort(key=lambda r: (r.type != _STACK_TYPE, r.urn))
-    return {"graph": {"project": request["project"], "stack": request["stack"],
-                      "resources": [r.__dict__ for r in resources], "config": request["typed_config"]}}
+    return {
+        "graph": {
+            "project": request["project"],
+            "stack": request["stack"],
+            "resources": [r.__dict__ for r in resources],
+            "config": request["typed_config"],
+        }
+    }
 
 
 def describe_error(exc: BaseException, program_dir: Path) -> str:

@@ -58,7 +58,13 @@ _OPEN_INGRESS = [
     {"fromPort": 0, "toPort": 0, "protocol": "-1", "cidrBlocks": ["0.0.0.0/0"], "ipv6CidrBlocks": ["::/0"]}
 ]
 _OPEN_EGRESS = [
-    {"fromPort": 0, "toPort": 65535, "protocol": "tcp", "cidrBlocks": ["0.0.0.0/0"], "ipv6CidrBlocks": ["::/0"]}
+    {
+        "fromPort": 0,
+        "toPort": 65535,
+        "protocol": "tcp",
+        "cidrBlocks": ["0.0.0.0/0"],
+        "ipv6CidrBlocks": ["::/0"],
+    }
 ]
 
 
@@ -189,8 +195,13 @@ def _subnet_layout(
 
 def _vpc(b: _Builder, name: str, args: dict[str, Any]) -> dict[str, Any]:
     if args.get("availabilityZoneNames") and args.get("numberOfAvailabilityZones"):
-        raise AwsxError("Only one of [availabilityZoneNames] and [numberOfAvailabilityZones] can be specified")
-    azs = list(args.get("availabilityZoneNames") or availability_zones(b.ctx.region, int(args.get("numberOfAvailabilityZones") or 3)))
+        raise AwsxError(
+            "Only one of [availabilityZoneNames] and [numberOfAvailabilityZones] can be specified"
+        )
+    azs = list(
+        args.get("availabilityZoneNames")
+        or availability_zones(b.ctx.region, int(args.get("numberOfAvailabilityZones") or 3))
+    )
     nat = args.get("natGateways") or {}
     strategy = str(nat.get("strategy") or "OnePerAz").lower()
     allocation_ids = list(nat.get("elasticIpAllocationIds") or [])
@@ -201,22 +212,37 @@ def _vpc(b: _Builder, name: str, args: dict[str, Any]) -> dict[str, Any]:
     kinds = {t.lower() for az in layout for t, _, _ in az}
     if strategy != "none" and not {"public", "private"} <= kinds:
         raise AwsxError(
-            "If NAT Gateway strategy is 'OnePerAz' or 'Single', both private and public subnets must be declared."
+            "If NAT Gateway strategy is 'OnePerAz' or 'Single', "
+            "both private and public subnets must be declared."
         )
 
-    vpc_keys = ("enableDnsHostnames", "enableDnsSupport", "instanceTenancy", "enableNetworkAddressUsageMetrics",
-                "ipv4IpamPoolId", "ipv4NetmaskLength", "assignGeneratedIpv6CidrBlock")
+    vpc_keys = (
+        "enableDnsHostnames",
+        "enableDnsSupport",
+        "instanceTenancy",
+        "enableNetworkAddressUsageMetrics",
+        "ipv4IpamPoolId",
+        "ipv4NetmaskLength",
+        "assignGeneratedIpv6CidrBlock",
+    )
     vpc = b.add(
         "aws:ec2/vpc:Vpc",
         name,
         {**{k: args[k] for k in vpc_keys if k in args}, "cidrBlock": cidr, "tags": shared_tags},
     )
     vpc_id = vpc.outputs["id"]
-    igw = b.add("aws:ec2/internetGateway:InternetGateway", name, {"vpcId": vpc_id, "tags": shared_tags}, vpc, [vpc])
+    igw = b.add(
+        "aws:ec2/internetGateway:InternetGateway", name, {"vpcId": vpc_id, "tags": shared_tags}, vpc, [vpc]
+    )
     endpoints = []
     for spec in args.get("vpcEndpointSpecs") or []:
-        endpoint_inputs = {k: v for k, v in spec.items() if k != "tags"} | {"tags": spec.get("tags"), "vpcId": vpc_id}
-        endpoints.append(b.add("aws:ec2/vpcEndpoint:VpcEndpoint", spec["serviceName"], endpoint_inputs, vpc, [vpc]))
+        endpoint_inputs = {k: v for k, v in spec.items() if k != "tags"} | {
+            "tags": spec.get("tags"),
+            "vpcId": vpc_id,
+        }
+        endpoints.append(
+            b.add("aws:ec2/vpcEndpoint:VpcEndpoint", spec["serviceName"], endpoint_inputs, vpc, [vpc])
+        )
 
     subnets, route_tables, associations, routes, nats, eips = [], [], [], [], [], []
     ids: dict[str, list[str]] = {"public": [], "private": [], "isolated": []}
@@ -262,16 +288,24 @@ def _vpc(b: _Builder, name: str, args: dict[str, Any]) -> dict[str, Any]:
                 if allocation_ids:
                     allocation = allocation_ids[min(i, len(allocation_ids) - 1)]
                 else:
-                    eip = b.add("aws:ec2/eip:Eip", f"{name}-{i + 1}", {"tags": {**tags, "Name": f"{name}-{i + 1}"}},
-                                subnet, [subnet])
+                    eip = b.add(
+                        "aws:ec2/eip:Eip",
+                        f"{name}-{i + 1}",
+                        {"tags": {**tags, "Name": f"{name}-{i + 1}"}},
+                        subnet,
+                        [subnet],
+                    )
                     eips.append(eip)
                     allocation = eip.outputs["allocationId"]
                 nats.append(
                     b.add(
                         "aws:ec2/natGateway:NatGateway",
                         f"{name}-{i + 1}",
-                        {"subnetId": subnet.outputs["id"], "allocationId": allocation,
-                         "tags": {**tags, "Name": f"{name}-{i + 1}"}},
+                        {
+                            "subnetId": subnet.outputs["id"],
+                            "allocationId": allocation,
+                            "tags": {**tags, "Name": f"{name}-{i + 1}"},
+                        },
                         subnet,
                         [subnet],
                     )
@@ -323,8 +357,15 @@ def _default_vpc(b: _Builder, name: str, args: dict[str, Any]) -> dict[str, Any]
 
 # --- lb -----------------------------------------------------------------------------------------
 
-_LB_AWSX_KEYS = ("subnetIds", "subnets", "defaultTargetGroup", "defaultTargetGroupPort", "defaultSecurityGroup",
-                 "listener", "listeners")
+_LB_AWSX_KEYS = (
+    "subnetIds",
+    "subnets",
+    "defaultTargetGroup",
+    "defaultTargetGroupPort",
+    "defaultSecurityGroup",
+    "listener",
+    "listeners",
+)
 
 
 def _lb_subnets(b: _Builder, args: dict[str, Any], lb_args: dict[str, Any]) -> str:
@@ -367,7 +408,11 @@ def _application_lb(b: _Builder, name: str, args: dict[str, Any]) -> dict[str, A
         if default_sg.get("securityGroupId"):
             lb_args["securityGroups"] = [default_sg["securityGroupId"]]
         else:
-            sg_args = default_sg.get("args") or {"vpcId": vpc_id, "ingress": _OPEN_INGRESS, "egress": _OPEN_EGRESS}
+            sg_args = default_sg.get("args") or {
+                "vpcId": vpc_id,
+                "ingress": _OPEN_INGRESS,
+                "egress": _OPEN_EGRESS,
+            }
             security_group = b.add("aws:ec2/securityGroup:SecurityGroup", name, sg_args)
             lb_args["securityGroups"] = [security_group.outputs["id"]]
     lb_args["loadBalancerType"] = "application"
@@ -418,8 +463,12 @@ def _network_lb(b: _Builder, name: str, args: dict[str, Any]) -> dict[str, Any]:
     target_group = b.add(
         "aws:lb/targetGroup:TargetGroup",
         name,
-        {"vpcId": vpc_id, "protocol": "TCP", "port": args.get("defaultTargetGroupPort") or 80,
-         **(args.get("defaultTargetGroup") or {})},
+        {
+            "vpcId": vpc_id,
+            "protocol": "TCP",
+            "port": args.get("defaultTargetGroupPort") or 80,
+            **(args.get("defaultTargetGroup") or {}),
+        },
     )
     actions = [{"type": "forward", "targetGroupArn": target_group.outputs["arn"]}]
     specs = [args["listener"]] if args.get("listener") else (args.get("listeners") or [{}])
@@ -427,7 +476,13 @@ def _network_lb(b: _Builder, name: str, args: dict[str, Any]) -> dict[str, Any]:
         b.add(
             "aws:lb/listener:Listener",
             f"{name}-{i}",
-            {"defaultActions": actions, "protocol": "TCP", "port": 80, **spec, "loadBalancerArn": lb.outputs["arn"]},
+            {
+                "defaultActions": actions,
+                "protocol": "TCP",
+                "port": 80,
+                **spec,
+                "loadBalancerArn": lb.outputs["arn"],
+            },
         )
         for i, spec in enumerate(specs)
     ]
@@ -447,18 +502,29 @@ def _fargate_size(containers: list[dict[str, Any]]) -> tuple[str, str]:
     memory_mb = sum(c.get("memoryReservation") or c.get("memory") or 0 for c in containers)
     cpu_units = sum(c.get("cpu") or 0 for c in containers)
     want_vcpu, want_gb = cpu_units / 1024, memory_mb / 1024
-    sizes = [(0.25, [0.5, 1, 2]), (0.5, range(1, 5)), (1, range(2, 9)), (2, range(4, 17)), (4, range(8, 31)),
-             (8, range(16, 61)), (16, range(32, 121))]
+    sizes = [
+        (0.25, [0.5, 1, 2]),
+        (0.5, range(1, 5)),
+        (1, range(2, 9)),
+        (2, range(4, 17)),
+        (4, range(8, 31)),
+        (8, range(16, 61)),
+        (16, range(32, 121)),
+    ]
     configs = sorted(
         ((0.04048 * vcpu + 0.004445 * gb, vcpu, gb) for vcpu, gbs in sizes for gb in gbs),
     )
     for _cost, vcpu, gb in configs:
         if vcpu >= want_vcpu and gb >= want_gb:
             return str(int(vcpu * 1024)), str(int(gb * 1024))
-    raise AwsxError(f"Requested resources exceed the maximum allowed for Fargate: {want_vcpu} vCPU and {want_gb}GB.")
+    raise AwsxError(
+        f"Requested resources exceed the maximum allowed for Fargate: {want_vcpu} vCPU and {want_gb}GB."
+    )
 
 
-def _task_definition(b: _Builder, name: str, args: dict[str, Any], parent: str | None = None) -> dict[str, Any]:
+def _task_definition(
+    b: _Builder, name: str, args: dict[str, Any], parent: str | None = None
+) -> dict[str, Any]:
     container, containers = args.get("container"), args.get("containers")
     if (container is None) == (containers is None):
         raise AwsxError("Exactly one of [container] or [containers] must be provided")
@@ -473,8 +539,17 @@ def _task_definition(b: _Builder, name: str, args: dict[str, Any], parent: str |
         log_group_name = log_group.outputs["name"]
 
     assume = json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Action": "sts:AssumeRole", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                                                 "Effect": "Allow", "Sid": ""}]}
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Action": "sts:AssumeRole",
+                    "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                    "Effect": "Allow",
+                    "Sid": "",
+                }
+            ],
+        }
     )
 
     def role(suffix: str, spec: dict[str, Any], policy_arns: list[str]) -> tuple[Resource | None, str | None]:
@@ -485,12 +560,18 @@ def _task_definition(b: _Builder, name: str, args: dict[str, Any], parent: str |
         role_args = {"assumeRolePolicy": assume, **(spec.get("args") or {})}
         created = b.add("aws:iam/role:Role", f"{name}-{suffix}", role_args, parent)
         for arn in policy_arns:
-            b.add("aws:iam/rolePolicyAttachment:RolePolicyAttachment", f"{name}-{suffix}-{_sha1_8(arn)}",
-                  {"role": created.outputs["name"], "policyArn": arn}, parent)
+            b.add(
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                f"{name}-{suffix}-{_sha1_8(arn)}",
+                {"role": created.outputs["name"], "policyArn": arn},
+                parent,
+            )
         return created, created.outputs["arn"]
 
     task_role, task_role_arn = role("task", args.get("taskRole") or {}, [])
-    execution_role, execution_role_arn = role("execution", args.get("executionRole") or {}, [EXECUTION_ROLE_POLICY])
+    execution_role, execution_role_arn = role(
+        "execution", args.get("executionRole") or {}, [EXECUTION_ROLE_POLICY]
+    )
 
     definitions, load_balancers = [], []
     for container_name, spec in named.items():
@@ -498,8 +579,11 @@ def _task_definition(b: _Builder, name: str, args: dict[str, Any], parent: str |
         if log_group_name and "logConfiguration" not in spec:
             definition["logConfiguration"] = {
                 "logDriver": "awslogs",
-                "options": {"awslogs-group": log_group_name, "awslogs-region": region,
-                            "awslogs-stream-prefix": container_name},
+                "options": {
+                    "awslogs-group": log_group_name,
+                    "awslogs-region": region,
+                    "awslogs-stream-prefix": container_name,
+                },
             }
         mappings = []
         for mapping in spec.get("portMappings") or []:
@@ -508,8 +592,13 @@ def _task_definition(b: _Builder, name: str, args: dict[str, Any], parent: str |
             if group is not None:
                 group_outputs = b.ctx.lookup(group) or {}
                 port = mapping.get("containerPort") or group_outputs.get("port")
-                load_balancers.append({"targetGroupArn": group_outputs.get("arn", group), "containerName": container_name,
-                                       "containerPort": port})
+                load_balancers.append(
+                    {
+                        "targetGroupArn": group_outputs.get("arn", group),
+                        "containerName": container_name,
+                        "containerPort": port,
+                    }
+                )
                 mapping.setdefault("containerPort", port)
             mappings.append(mapping)
         if mappings:
@@ -563,26 +652,41 @@ def _fargate_service(b: _Builder, name: str, args: dict[str, Any]) -> dict[str, 
         raise AwsxError("Either `taskDefinition` or `taskDefinitionArgs` must be provided.")
     if args.get("capacityProviderStrategies") and args.get("useClusterDefaultCapacityProviderStrategy"):
         raise AwsxError(
-            "Only one of `capacityProviderStrategies` or `useClusterDefaultCapacityProviderStrategy` can be provided."
+            "Only one of `capacityProviderStrategies` or `useClusterDefaultCapacityProviderStrategy` "
+            "can be provided."
         )
-    uses_strategy = args.get("capacityProviderStrategies") or args.get("useClusterDefaultCapacityProviderStrategy")
+    uses_strategy = args.get("capacityProviderStrategies") or args.get(
+        "useClusterDefaultCapacityProviderStrategy"
+    )
 
     network = args.get("networkConfiguration")
     if network is None:
         assign_public_ip = bool(args.get("assignPublicIp", False))
         default_vpc = b.ctx.default_vpc
-        sg = b.add("aws:ec2/securityGroup:SecurityGroup", f"{name}-sg",
-                   {"vpcId": default_vpc.get("vpcId"), "ingress": _OPEN_INGRESS, "egress": _OPEN_EGRESS})
+        sg = b.add(
+            "aws:ec2/securityGroup:SecurityGroup",
+            f"{name}-sg",
+            {"vpcId": default_vpc.get("vpcId"), "ingress": _OPEN_INGRESS, "egress": _OPEN_EGRESS},
+        )
         subnets = default_vpc.get("publicSubnetIds" if assign_public_ip else "privateSubnetIds") or []
         if not assign_public_ip and not subnets:
             raise AwsxError(
                 "The default VPC does not have any private subnets. Set `assignPublicIp` to `true`, provide "
                 "`networkConfiguration`, or add private subnets to the default VPC."
             )
-        network = {"subnets": list(subnets), "assignPublicIp": assign_public_ip, "securityGroups": [sg.outputs["id"]]}
+        network = {
+            "subnets": list(subnets),
+            "assignPublicIp": assign_public_ip,
+            "securityGroups": [sg.outputs["id"]],
+        }
 
-    service_args = _without(args, "taskDefinitionArgs", "assignPublicIp", "continueBeforeSteadyState",
-                            "useClusterDefaultCapacityProviderStrategy")
+    service_args = _without(
+        args,
+        "taskDefinitionArgs",
+        "assignPublicIp",
+        "continueBeforeSteadyState",
+        "useClusterDefaultCapacityProviderStrategy",
+    )
     service = b.add(
         "aws:ecs/service:Service",
         name,
@@ -604,8 +708,12 @@ def _fargate_service(b: _Builder, name: str, args: dict[str, Any]) -> dict[str, 
 
 def _lifecycle_rules(rules: list[dict[str, Any]] | None) -> dict[str, Any]:
     if not rules:
-        rules = [{"description": "remove untagged images", "tagStatus": "untagged", "maximumNumberOfImages": 1}]
-    ordered = [r for r in rules if r.get("tagStatus") != "any"] + [r for r in rules if r.get("tagStatus") == "any"]
+        rules = [
+            {"description": "remove untagged images", "tagStatus": "untagged", "maximumNumberOfImages": 1}
+        ]
+    ordered = [r for r in rules if r.get("tagStatus") != "any"] + [
+        r for r in rules if r.get("tagStatus") == "any"
+    ]
     out = []
     for priority, rule in enumerate(ordered, start=1):
         if rule.get("tagStatus") in ("any", "untagged"):
@@ -615,9 +723,19 @@ def _lifecycle_rules(rules: list[dict[str, Any]] | None) -> dict[str, Any]:
         if rule.get("maximumNumberOfImages") is not None:
             selection |= {"countType": "imageCountMoreThan", "countNumber": rule["maximumNumberOfImages"]}
         else:
-            selection |= {"countType": "sinceImagePushed", "countNumber": rule.get("maximumAgeLimit"), "countUnit": "days"}
-        out.append({"rulePriority": priority, "description": rule.get("description"), "selection": selection,
-                    "action": {"type": "expire"}})
+            selection |= {
+                "countType": "sinceImagePushed",
+                "countNumber": rule.get("maximumAgeLimit"),
+                "countUnit": "days",
+            }
+        out.append(
+            {
+                "rulePriority": priority,
+                "description": rule.get("description"),
+                "selection": selection,
+                "action": {"type": "expire"},
+            }
+        )
     return {"rules": out}
 
 
@@ -632,7 +750,10 @@ def _repository(b: _Builder, name: str, args: dict[str, Any]) -> dict[str, Any]:
         policy = b.add(
             "aws:ecr/lifecyclePolicy:LifecyclePolicy",
             lower,
-            {"repository": repo.outputs["name"], "policy": json.dumps(_lifecycle_rules(lifecycle.get("rules")))},
+            {
+                "repository": repo.outputs["name"],
+                "policy": json.dumps(_lifecycle_rules(lifecycle.get("rules"))),
+            },
         )
     return {"repository": ref(repo), "lifecyclePolicy": ref(policy), "url": repo.outputs["repositoryUrl"]}
 
@@ -643,7 +764,9 @@ def _image(b: _Builder, name: str, args: dict[str, Any]) -> dict[str, Any]:
     build_sig = context + (f";dockerfile={args['dockerfile']}" if args.get("dockerfile") else "")
     for key, value in (args.get("args") or {}).items():
         build_sig += f";arg[{key}]={value}"
-    image_name = args.get("imageName") or args.get("imageTag") or f"{_sha1_8(build_sig + b.ctx.stack)}-container"
+    image_name = (
+        args.get("imageName") or args.get("imageTag") or f"{_sha1_8(build_sig + b.ctx.stack)}-container"
+    )
     canonical = f"{repository_url}:{image_name}"
     image = b.add(
         "docker-build:index:Image",

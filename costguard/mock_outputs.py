@@ -97,7 +97,12 @@ def _availability_zones(args: dict[str, Any], region: str) -> dict[str, Any]:
 
 
 def _partition(args: dict[str, Any], region: str) -> dict[str, Any]:
-    return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
+    return {
+        "id": "aws",
+        "partition": "aws",
+        "dnsSuffix": "amazonaws.com",
+        "reverseDnsPrefix": "com.amazonaws",
+    }
 
 
 def _ecr_token(args: dict[str, Any], region: str) -> dict[str, Any]:
@@ -415,10 +420,15 @@ def _special_outputs(
         suffix = f"targetgroup/{phys_name}/{digest[:16]}"
         return {"arn": f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}:{suffix}", "arnSuffix": suffix}
     if type_ in ("aws:lb/listener:Listener", "aws:alb/listener:Listener"):
-        return {"arn": f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}:listener/app/{phys_name}/{digest[:16]}"}
+        elb = f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}"
+        return {"arn": f"{elb}:listener/app/{phys_name}/{digest[:16]}"}
     if type_ == "aws:ec2/eip:Eip":
         n = int(digest[:6], 16)
-        return {"allocationId": resource_id, "publicIp": f"203.0.{n % 256}.{(n >> 8) % 254 + 1}", "domain": "vpc"}
+        return {
+            "allocationId": resource_id,
+            "publicIp": f"203.0.{n % 256}.{(n >> 8) % 254 + 1}",
+            "domain": "vpc",
+        }
     if type_ == "aws:ec2/vpc:Vpc":
         return {
             "defaultRouteTableId": f"rtb-1{digest}",
@@ -434,7 +444,7 @@ def _special_outputs(
     if type_ == "aws:dynamodb/table:Table":
         return {
             "arn": f"arn:aws:dynamodb:{region}:{ACCOUNT_ID}:table/{phys_name}",
-            "streamArn": f"arn:aws:dynamodb:{region}:{ACCOUNT_ID}:table/{phys_name}/stream/2024-01-01T00:00:00.000",
+            "streamArn": f"arn:aws:dynamodb:{region}:{ACCOUNT_ID}:table/{phys_name}/stream/2024-01-01",
         }
     if type_ == "aws:ecs/cluster:Cluster":
         return {"arn": f"arn:aws:ecs:{region}:{ACCOUNT_ID}:cluster/{phys_name}"}
@@ -470,8 +480,17 @@ def _special_outputs(
         return {"keyId": resource_id, "arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{resource_id}"}
     if type_ == "aws:sns/topic:Topic":
         return {"arn": f"arn:aws:sns:{region}:{ACCOUNT_ID}:{phys_name}"}
-    if type_ in ("docker-build:index:Image", "docker:index/image:Image", "docker:index/registryImage:RegistryImage"):
+    if type_ in (
+        "docker-build:index:Image",
+        "docker:index/image:Image",
+        "docker:index/registryImage:RegistryImage",
+    ):
         tag = (props.get("tags") or [props.get("imageName") or phys_name])[0]
         sha = image_digest(str(tag))
-        return {"digest": sha, "ref": f"{tag}@{sha}", "repoDigest": f"{str(tag).split(':')[0]}@{sha}", "sha256Digest": sha}
+        return {
+            "digest": sha,
+            "ref": f"{tag}@{sha}",
+            "repoDigest": f"{str(tag).split(':')[0]}@{sha}",
+            "sha256Digest": sha,
+        }
     return {}

@@ -50,7 +50,9 @@ def load_stack_config(program_dir: Path, stack: str) -> StackConfig:
     project_file = _project_file(program_dir)
     project_doc = _read_yaml(project_file)
     if not isinstance(project_doc, dict):
-        raise CaptureError(f"{project_file.name} in {program_dir} is not a YAML mapping: expected `name:` and `runtime:`")
+        raise CaptureError(
+            f"{project_file.name} in {program_dir} is not a YAML mapping: expected `name:` and `runtime:`"
+        )
     project = project_doc.get("name")
     if not isinstance(project, str) or not project:
         raise CaptureError(f"{project_file.name} in {program_dir} has no `name:`: add the project name")
@@ -75,7 +77,9 @@ def load_stack_config(program_dir: Path, stack: str) -> StackConfig:
         )
     stack_doc = _read_yaml(stack_file) or {}
     if not isinstance(stack_doc, dict):
-        raise CaptureError(f"{stack_file.name} in {program_dir} is not a YAML mapping: expected a `config:` block")
+        raise CaptureError(
+            f"{stack_file.name} in {program_dir} is not a YAML mapping: expected a `config:` block"
+        )
     stack_config = stack_doc.get("config") or {}
     if not isinstance(stack_config, dict):
         raise CaptureError(f"`config:` in {stack_file.name} must be a mapping of key: value")
@@ -134,7 +138,9 @@ def _main_file(program_dir: Path, main: Any) -> Path:
         target = target / "__main__.py"
     if not target.is_file():
         shown = target.relative_to(program_dir) if target.is_relative_to(program_dir) else target
-        raise CaptureError(f"program entry point {shown} not found in {program_dir}: fix `main:` in Pulumi.yaml")
+        raise CaptureError(
+            f"program entry point {shown} not found in {program_dir}: fix `main:` in Pulumi.yaml"
+        )
     return target
 
 
@@ -144,7 +150,9 @@ def _apply_project_config(
     if block is None:
         return
     if not isinstance(block, dict):
-        raise CaptureError(f"`config:` in {file_name} must be a mapping of key: value or key: {{type, default}}")
+        raise CaptureError(
+            f"`config:` in {file_name} must be a mapping of key: value or key: {{type, default}}"
+        )
     for key, entry in block.items():
         full_key = _qualify(project, str(key))
         if isinstance(entry, dict) and entry and set(entry) <= _SCHEMA_KEYS:
@@ -153,7 +161,7 @@ def _apply_project_config(
             elif "default" in entry:
                 raw = entry["default"]
             else:
-                continue  # declared without a default: the stack must set it, or the program's require() fails
+                continue  # no default: the stack sets it, or the program's require() fails
             if entry.get("secret") is True:
                 secret_keys.add(full_key)
         else:

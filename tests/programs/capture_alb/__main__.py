@@ -1,10 +1,12 @@
-"""The conventional layout: awsx VPC (NAT strategy Single) + ALB + Fargate service + ECR repository and image."""
+"""The conventional layout: awsx VPC (NAT strategy Single), ALB, Fargate service, ECR repository + image."""
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
-vpc = awsx.ec2.Vpc("net", nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=awsx.ec2.NatGatewayStrategy.SINGLE))
+vpc = awsx.ec2.Vpc(
+    "net", nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=awsx.ec2.NatGatewayStrategy.SINGLE)
+)
 alb = awsx.lb.ApplicationLoadBalancer("web", subnet_ids=vpc.public_subnet_ids)
 repo = awsx.ecr.Repository("Api", force_delete=True)
 image = awsx.ecr.Image("api", repository_url=repo.url, context="./app", platform="linux/amd64")
@@ -20,7 +22,11 @@ service = awsx.ecs.FargateService(
             cpu=512,
             memory=1024,
             essential=True,
-            port_mappings=[awsx.ecs.TaskDefinitionPortMappingArgs(container_port=80, target_group=alb.default_target_group)],
+            port_mappings=[
+                awsx.ecs.TaskDefinitionPortMappingArgs(
+                    container_port=80, target_group=alb.default_target_group
+                )
+            ],
         ),
     ),
 )

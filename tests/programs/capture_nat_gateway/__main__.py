@@ -21,7 +21,9 @@ subnets = [
     for i in range(az_count)
 ]
 eip = aws.ec2.Eip("nat", domain="vpc")
-nat = aws.ec2.NatGateway("nat", subnet_id=subnets[0].id, allocation_id=eip.id, opts=pulumi.ResourceOptions(depends_on=[igw]))
+nat = aws.ec2.NatGateway(
+    "nat", subnet_id=subnets[0].id, allocation_id=eip.id, opts=pulumi.ResourceOptions(depends_on=[igw])
+)
 
 pulumi.export("natGatewayId", nat.id)
 pulumi.export("password", config.require_secret("dbPassword"))
