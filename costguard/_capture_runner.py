@@ -192,7 +192,7 @@ def _make_recorder(request: dict[str, Any]):
                     inputs=inputs,
                     outputs=_to_record(state),
                     parent=request.parent or None,
-                    dependencies=list(dict.fromkeys(request.dependencies)),
+                    dependencies=sorted(set(request.dependencies)),
                     provider=provider,
                     remote=bool(request.remote),
                 )
