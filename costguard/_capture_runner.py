@@ -320,6 +320,8 @@ def main(argv: list[str]) -> int:
     except BaseException as exc:  # noqa: BLE001 - every program failure becomes a one-line report
         if isinstance(exc, SystemExit) and exc.code in (0, None):
             result = {"error": "program called sys.exit() before it finished registering resources"}
+        elif isinstance(exc, SystemExit) and isinstance(exc.code, str):
+            result = {"error": f"program failed: {exc.code.strip().splitlines()[0]}"}
         else:
             result = {
                 "error": describe_error(exc, Path(request["program_dir"])),

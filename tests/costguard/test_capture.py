@@ -186,3 +186,41 @@ def test_missing_program_directory(tmp_path):
     with pytest.raises(CaptureError) as err:
         capture(tmp_path / "nope", "dev")
     assert str(err.value) == f"program directory {tmp_path / 'nope'} does not exist: pass --program DIR"
+
+
+@pytest.mark.parametrize(
+    ("program", "expected"),
+    [
+        (
+            'import pulumi_aws as aws\n\nb = aws.s3.BucketV2("b")\n\n\ndef boom(name):\n'
+            '    raise RuntimeError("bad bucket")\n\n\nb.bucket.apply(boom)\n',
+            "program failed: RuntimeError: bad bucket (__main__.py:7)",
+        ),
+        (
+            'import pulumi\n\npulumi.log.error("invalid cpu 300: use 256 or 512")\n',
+            "program logged an error: invalid cpu 300: use 256 or 512",
+        ),
+        (
+            'import sys\n\nsys.exit("invalid demo:cpu=300: allowed 256, 512")\n',
+            "program failed: invalid demo:cpu=300: allowed 256, 512",
+        ),
+    ],
+    ids=["apply-raises", "log-error", "sys-exit-message"],
+)
+def test_other_program_failures_are_one_line(tmp_path, program, expected):
+    (tmp_path / "Pulumi.yaml").write_text("name: demo\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text(program)
+    with pytest.raises(CaptureError) as err:
+        capture(tmp_path, "dev")
+    assert str(err.value) == expected
+
+
+def test_program_output_on_stdout_does_not_disturb_the_graph(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: demo\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text(
+        'import pulumi_aws as aws\n\nprint("{not json")\naws.s3.BucketV2("b")\n'
+    )
+    graph = capture(tmp_path, "dev")
+    assert [r.type for r in graph.resources] == ["pulumi:pulumi:Stack", "aws:s3/bucketV2:BucketV2"]
