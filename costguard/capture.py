@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -56,26 +57,16 @@ def capture(program_dir: Path, stack: str, *, timeout: float = 60.0, expand_awsx
         )
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p)
-        env.setdefault("PULUMI_ACCESS_TOKEN", "")  # never reach a Pulumi Cloud backend
-        try:
-            proc = subprocess.run(
-                [sys.executable, "-m", "costguard._capture_runner", str(request_file)],
-                cwd=program_dir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-            )
-        except subprocess.TimeoutExpired as exc:
-            _show_output(exc.stdout, exc.stderr)
+        command = [sys.executable, "-m", "costguard._capture_runner", str(request_file)]
+        returncode, stdout, stderr = _run_with_timeout(command, program_dir, env, timeout, Path(tmp))
+        _show_output(stdout, stderr)
+        if returncode is None:
             raise CaptureError(
                 f"program did not finish within {timeout:g} s: an Output or apply() that never resolves? "
                 "Run with COSTGUARD_DEBUG=1 to see its output"
-            ) from None
-        _show_output(proc.stdout, proc.stderr)
+            )
         if not result_file.is_file():
-            last = (proc.stderr or "").strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
+            last = stderr.strip().splitlines()[-1:] or [f"exit status {returncode}"]
             raise CaptureError(f"program failed: the capture process died: {last[0]}")
         result = json.loads(result_file.read_text())
     if "error" in result:
@@ -87,6 +78,41 @@ def capture(program_dir: Path, stack: str, *, timeout: float = 60.0, expand_awsx
     if not expand_awsx:
         graph.resources = [r for r in graph.resources if not r.synthesized]
     return graph
+
+
+def _run_with_timeout(
+    command: list[str], cwd: Path, env: dict[str, str], timeout: float, scratch: Path
+) -> tuple[int | None, str, str]:
+    """Run the capture process; None as the exit status when it ran out of time.
+
+    Output goes to files, not pipes, and the process gets its own session: anything the program
+    started is killed with it, and nothing left holding a pipe can keep us waiting."""
+    out_path, err_path = scratch / "stdout.txt", scratch / "stderr.txt"
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        proc = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
+        try:
+            returncode: int | None = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            returncode = None
+        _kill_session(proc)
+    read = lambda path: path.read_text(encoding="utf-8", errors="replace")  # noqa: E731
+    return returncode, read(out_path), read(err_path)
+
+
+def _kill_session(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, AttributeError):
+        proc.kill()
+    proc.wait()
 
 
 def _show_output(stdout: str | bytes | None, stderr: str | bytes | None) -> None:
