@@ -181,7 +181,10 @@ def _subnet_layout(
         cursor = int(base.network_address)
         for spec in sorted(specs, key=lambda s: order.get(str(s["type"]).lower(), 3)):
             kind = str(spec["type"]).lower()
-            mask = spec.get("cidrMask") or max(base.prefixlen + new_bits, default_masks.get(kind, 24))
+            mask = spec.get("cidrMask")
+            if not mask and spec.get("size"):  # newer awsx: `size` in addresses instead of a mask
+                mask = 32 - (int(spec["size"]) - 1).bit_length()
+            mask = mask or max(base.prefixlen + new_bits, default_masks.get(kind, 24))
             size = 2 ** (32 - int(mask))
             start = -(-cursor // size) * size  # next aligned block
             block = ipaddress.ip_network(f"{ipaddress.ip_address(start)}/{mask}")

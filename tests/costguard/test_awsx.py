@@ -295,3 +295,34 @@ def test_default_vpc_creates_nothing_and_unknown_types_are_not_expandable():
     x = run("awsx:ec2:DefaultVpc", "default", {})
     assert x.children == [] and x.outputs["vpcId"] == DEFAULT_VPC_ID
     assert not expandable("awsx:cloudtrail:Trail") and expandable("awsx:ecr:Image")
+
+
+def test_subnet_specs_with_size_and_isolated_subnets():
+    x = run(
+        "awsx:ec2:Vpc",
+        "v",
+        {
+            "numberOfAvailabilityZones": 2,
+            "natGateways": {"strategy": "Single"},
+            "subnetSpecs": [
+                {"type": "Public", "size": 256},
+                {"type": "Private", "cidrMask": 20},
+                {"type": "Isolated"},
+            ],
+        },
+    )
+    subnets = [r for r in x.children if r.type == "aws:ec2/subnet:Subnet"]
+    assert sorted(s.name for s in subnets) == [
+        "v-isolated-1",
+        "v-isolated-2",
+        "v-private-1",
+        "v-private-2",
+        "v-public-1",
+        "v-public-2",
+    ]
+    masks = {s.name: s.inputs["cidrBlock"].split("/")[1] for s in subnets}
+    assert masks["v-public-1"] == "24" and masks["v-private-1"] == "20" and masks["v-isolated-1"] == "24"
+    # Isolated subnets get no route; one NAT gateway serves both private subnets.
+    routes = [r for r in x.children if r.type == "aws:ec2/route:Route"]
+    assert len(routes) == 4
+    assert len(x.outputs["isolatedSubnetIds"]) == 2 and len(x.outputs["natGateways"]) == 1
