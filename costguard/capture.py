@@ -122,3 +122,36 @@ def _show_output(stdout: str | bytes | None, stderr: str | bytes | None) -> None
         if stream:
             text = stream.decode(errors="replace") if isinstance(stream, bytes) else stream
             print(text, file=sys.stderr, end="" if text.endswith("\n") else "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m costguard.capture [--program DIR] [--stack NAME] [--json]`: what a program would create."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m costguard.capture", description=main.__doc__)
+    parser.add_argument(
+        "--program", type=Path, default=Path("."), help="Pulumi project directory (default: .)"
+    )
+    parser.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds before giving up (default: 60)")
+    parser.add_argument("--json", action="store_true", help="print the whole graph as JSON")
+    args = parser.parse_args(argv)
+    try:
+        graph = capture(args.program, args.stack, timeout=args.timeout)
+    except CaptureError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(graph.to_json())
+        return 0
+    resources = [r for r in graph.resources if r.type != "pulumi:pulumi:Stack"]
+    print(f"{graph.project} / {graph.stack}: {len(resources)} resources (region {graph.region or 'not set'})")
+    width = max((len(r.type) for r in resources), default=4)
+    for r in resources:
+        kind = "synthesized" if r.synthesized else ("component" if not r.custom else "")
+        print(f"  {r.type:<{width}}  {r.name}{f'  ({kind})' if kind else ''}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from costguard.capture import CaptureError, capture
+from costguard.graph import Graph
 
 PROGRAMS = Path(__file__).resolve().parents[1] / "programs"
 
@@ -224,3 +225,21 @@ def test_program_output_on_stdout_does_not_disturb_the_graph(tmp_path):
     )
     graph = capture(tmp_path, "dev")
     assert [r.type for r in graph.resources] == ["pulumi:pulumi:Stack", "aws:s3/bucketV2:BucketV2"]
+
+
+def test_capture_is_stable_and_round_trips_as_json(component):
+    again = capture(PROGRAMS / "capture_component", "dev")
+    assert again.to_json() == component.to_json()
+    assert Graph.from_dict(json.loads(component.to_json())) == component
+
+
+def test_command_line_inventory_and_usage_error(capsys, tmp_path):
+    from costguard.capture import main
+
+    assert main(["--program", str(PROGRAMS / "capture_nat_gateway"), "--stack", "dev"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "capture-nat-gateway / dev: 5 resources (region eu-west-1)"
+    assert any(line.split() == ["aws:ec2/natGateway:NatGateway", "nat"] for line in out)
+    assert main(["--program", str(tmp_path), "--stack", "dev"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: no Pulumi.yaml in {tmp_path}:") and err.count("\n") == 1
