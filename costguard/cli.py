@@ -11,9 +11,11 @@ import gc
 import sys
 from pathlib import Path
 
+from costguard.analyzer import PolicyPackError
 from costguard.preview import PreviewError
 from costguard.pricing import PricingError, Usage, estimate
 from costguard.report import FORMATS, budget_check, render
+from costguard.stackconfig import CaptureError
 
 EXIT_OK, EXIT_OVER, EXIT_USAGE = 0, 1, 2
 
@@ -60,8 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--program", default=".", metavar="DIR", help="the Pulumi program directory (default .)"
     )
     plan.add_argument("--stack", default="dev", help="stack name, reads Pulumi.<stack>.yaml (default dev)")
-    plan.add_argument("--policy-pack", default="policies", metavar="DIR", help="policy pack directory")
+    plan.add_argument(
+        "--policy-pack", default="policies", metavar="DIR", help="policy pack directory (none: skip policies)"
+    )
     _common(plan)
+    plan.add_argument("--region", help="AWS region of the prices (default: the stack's aws:region)")
     plan.set_defaults(run=_run_plan)
     return parser
 
@@ -116,12 +121,8 @@ def write_report(text: str, output: str | None) -> None:
 
 
 def _run_plan(args: argparse.Namespace) -> int:
-    try:
-        from costguard.plan import run_plan
-    except ModuleNotFoundError as err:
-        if err.name != "costguard.plan":
-            raise
-        raise UsageProblem("costguard plan is not available in this build") from None
+    from costguard.plan import run_plan
+
     return run_plan(args)
 
 
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
-    except (UsageProblem, PreviewError, PricingError) as err:
+    except (UsageProblem, PreviewError, PricingError, CaptureError, PolicyPackError) as err:
         print(f"costguard: {err}" if not str(err).startswith("costguard") else str(err), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -8,7 +8,6 @@ No Pulumi CLI and no AWS credentials are involved at any step.
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,10 @@ from costguard.analyzer import Violation, run_pack
 from costguard.capture import capture
 from costguard.graph import Graph
 from costguard.pricing import CostEstimate, Usage, estimate
+
+# The usage file `plan` reads when --usage is not given, next to the program's Pulumi.yaml
+# (the same convention as `costguard review`'s documentation: `usage.yml`).
+USAGE_FILE = "usage.yml"
 
 # A stack config key with this name (in the program's own namespace) is the stack's monthly
 # budget when --budget is not given: `pulumi config set monthlyBudgetUsd 10`.
@@ -51,17 +54,14 @@ def stack_budget(graph: Graph) -> float | None:
         return None
 
 
-def pack_config(path: Path | None, budget: float | None, region: str | None) -> dict[str, Any]:
-    """The policy pack's config: the user's file, plus the budget and region the plan uses."""
-    config: dict[str, Any] = json.loads(path.read_text()) if path else {}
-    if budget is not None or region:
-        budget_policy = dict(config.get("cost-monthly-budget") or {})
-        if budget is not None:
-            budget_policy.setdefault("monthlyBudgetUsd", budget)
-        if region:
-            budget_policy.setdefault("region", region)
-        config["cost-monthly-budget"] = budget_policy
-    return config
+def pack_config(budget: float | None, usage: Usage, region: str | None) -> dict[str, Any]:
+    """The policy pack's config: its budget policy judges with the plan's budget, usage and region."""
+    budget_policy: dict[str, Any] = {"region": region} if region else {}
+    if budget is not None:
+        budget_policy["monthlyBudgetUsd"] = budget
+    if usage.data:
+        budget_policy["usage"] = usage.data
+    return {"cost-monthly-budget": budget_policy} if budget_policy else {}
 
 
 def make_plan(
@@ -71,32 +71,39 @@ def make_plan(
     *,
     usage_file: Path | None = None,
     budget: float | None = None,
-    policy_config: Path | None = None,
+    region: str | None = None,
     timeout: float = 60.0,
 ) -> Plan:
     graph = capture(program, stack, timeout=timeout)
+    if usage_file is None and (program / USAGE_FILE).is_file():
+        usage_file = program / USAGE_FILE
     usage = Usage.load(usage_file)
-    cost = estimate(graph, usage=usage)
+    cost = estimate(graph, region=region, usage=usage)
     if budget is None:
         budget = stack_budget(graph)
     violations: list[Violation] = []
     if policy_pack is not None:
-        violations = run_pack(policy_pack, graph, config=pack_config(policy_config, budget, graph.region))
+        violations = run_pack(policy_pack, graph, config=pack_config(budget, usage, region))
     return Plan(graph=graph, violations=violations, estimate=cost, budget=budget)
 
 
 def run_plan(args: argparse.Namespace) -> int:
     """The `plan` command: 0 clean, 1 mandatory violation or over budget (usage errors raise)."""
-    from costguard.cli import write_report
+    from costguard.cli import UsageProblem, write_report
     from costguard.report import render
 
     pack = None if args.policy_pack in ("", "none") else Path(args.policy_pack)
+    if pack is not None and not (pack / "PulumiPolicy.yaml").is_file():
+        raise UsageProblem(
+            f"{pack} is not a policy pack (no PulumiPolicy.yaml): pass --policy-pack DIR or none"
+        )
     plan = make_plan(
         Path(args.program),
         args.stack,
         pack,
         usage_file=Path(args.usage) if args.usage else None,
         budget=args.budget,
+        region=args.region,
     )
     title = f"costguard plan: {plan.graph.project}/{plan.graph.stack}"
     write_report(

@@ -46,6 +46,7 @@ class Usage:
 
     def __init__(self, overrides: dict[str, Any] | None = None, source: str = "usage file"):
         self.source = source
+        self.data: dict[str, Any] = dict(overrides or {})  # as given: the plan hands it to the policy pack
         self._top: dict[str, float] = {}
         self._stacks: dict[str, dict[str, float]] = {}
         self._resources: dict[str, dict[str, float]] = {}
