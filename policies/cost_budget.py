@@ -69,7 +69,8 @@ def _monthly_budget(args: Any, report_violation: Any) -> None:
     overrides = config_value(config, "usage", {})
     try:
         # The same usage profile as `costguard plan --usage usage.yml`: defaults, then these overrides
-        # for every stack, this stack (PULUMI_STACK, set by the engine) or one resource.
+        # for every stack, this stack (PULUMI_STACK, which the engine sets: analyzer_plugin.go
+        # constructEnv) or one resource.
         if not isinstance(overrides, dict):
             raise UsageError(f"it must be an object, got {type(overrides).__name__}")
         usage = Usage(overrides=overrides, source="policy config usage")

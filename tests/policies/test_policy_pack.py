@@ -248,6 +248,14 @@ def test_budget_usage_per_stack_follows_pulumi_stack(stack, over):
     assert [v.policy_name for v in run_pack(PACK_DIR, graph, config)] == ([BUDGET] if over else [])
 
 
+def test_budget_in_a_region_the_price_book_lacks_is_not_applicable(pack):
+    pack.configure({BUDGET: {"monthlyBudgetUsd": 0.01, "region": "ap-south-1"}})
+    assert pack.stack_violations(_nats("dev", 1), BUDGET) == []
+    pack.configure({BUDGET: {"monthlyBudgetUsd": 0.01, "region": "eu-west-1"}})
+    (v,) = pack.stack_violations(_nats("dev", 1), BUDGET)
+    assert "$35.52/month in eu-west-1" in v.message  # 0.048 x 730 + 10 GB x 0.048
+
+
 def test_usage_with_a_bad_value_is_one_line_from_the_policy(pack):
     pack.configure({BUDGET: {"usage": {"stacks": {"dev": {"nat_gb_processed_per_month": -5}}}}})
     (v,) = pack.stack_violations(_nats("dev", 1), BUDGET)

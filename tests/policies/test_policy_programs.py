@@ -226,3 +226,16 @@ def test_this_projects_stacks_have_no_mandatory_violation(pool, stack):
     graph = captured(ROOT, stack)
     found = pool.run(graph, _project_stack_config(graph))
     assert [(v.policy_name, v.urn, v.message) for v in found if v.enforcement_level == "mandatory"] == []
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_pack_prices_a_stack_like_costguard_plan(pool, stack):
+    """The budget policy rebuilds the graph from what the engine sends; its total matches costguard's."""
+    from costguard.pricing import Usage, estimate
+
+    graph = captured(ROOT, stack)
+    config = _project_stack_config(graph)
+    config[BUDGET]["monthlyBudgetUsd"] = 0.01
+    expected = estimate(graph, usage=Usage(config[BUDGET].get("usage") or {})).total_monthly
+    (v,) = [v for v in pool.run(graph, config) if v.policy_name == BUDGET]
+    assert f"estimated cost is ${expected:,.2f}/month in eu-west-1" in v.message
