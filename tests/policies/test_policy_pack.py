@@ -193,13 +193,54 @@ def _nats(stack: str, count: int) -> list[Resource]:
     ]
 
 
+# One resource for each message that quotes a price, and the policy that must report it.
+PRICED = [
+    ("aws:ec2/natGateway:NatGateway", {}, "cost-no-nat-gateway"),
+    ("aws:lb/loadBalancer:LoadBalancer", {}, "cost-no-load-balancer"),
+    ("aws:ecs/expressGatewayService:ExpressGatewayService", {}, "cost-no-load-balancer"),
+    ("aws:ec2/vpcEndpoint:VpcEndpoint", {"vpcEndpointType": "Interface"}, "cost-no-interface-endpoint"),
+    ("aws:wafv2/webAcl:WebAcl", {}, "cost-no-waf"),
+    ("aws:ec2/eip:Eip", {}, "cost-no-elastic-ip"),
+    ("aws:cloudwatch/logGroup:LogGroup", {}, "cost-log-retention"),
+    ("aws:ecs/taskDefinition:TaskDefinition", {"cpu": "4096", "memory": "8192"}, "cost-fargate-task-size"),
+    ("aws:ecs/service:Service", {"desiredCount": 9}, "cost-ecs-task-count"),
+    ("aws:ecs/cluster:Cluster", {"settings": [{"name": "containerInsights", "value": "enabled"}]},
+     "cost-container-insights"),
+    ("aws:ecr/repository:Repository", {"imageScanningConfiguration": {"scanOnPush": True}},
+     "cost-ecr-lifecycle"),
+    ("aws:apigatewayv2/stage:Stage", {"accessLogSettings": {"destinationArn": "a"}}, "cost-api-throttling"),
+    ("aws:apigateway/restApi:RestApi", {}, "cost-api-rest-v1"),
+    ("aws:dynamodb/table:Table", {"readCapacity": 50}, "cost-dynamodb-capacity"),
+]  # fmt: skip
+
+
 def test_without_costguard_the_pack_runs_and_messages_omit_the_figures(tmp_path):
     """A pack copied away from costguard: no price to quote and no budget to judge, but no crash."""
     shutil.copytree(PACK_DIR, tmp_path / "policies", ignore=shutil.ignore_patterns("__pycache__"))
-    graph = Graph(project="p", stack="dev", resources=_nats("dev", 1), config={"aws:region": "eu-west-1"})
-    (v,) = run_pack(tmp_path / "policies", graph, {BUDGET: {"monthlyBudgetUsd": 1}})
-    assert v.policy_name == "cost-no-nat-gateway"
-    assert "NAT gateway bills every hour plus every GB it processes" in v.message and "$" not in v.message
+    resources = [
+        Resource(urn=make_urn("dev", "p", type_, f"r{i}"), type=type_, name=f"r{i}", inputs=props)
+        for i, (type_, props, _) in enumerate(PRICED)
+    ]
+    graph = Graph(project="p", stack="dev", resources=resources, config={"aws:region": "eu-west-1"})
+    found = run_pack(tmp_path / "policies", graph, {BUDGET: {"monthlyBudgetUsd": 0.01}})
+    by_urn = {(v.policy_name, v.urn): v.message for v in found}
+    for resource, (_, _, policy) in zip(resources, PRICED, strict=True):
+        message = by_urn[(policy, resource.urn)]
+        assert "$" not in message, message
+    nat = by_urn[("cost-no-nat-gateway", resources[0].urn)]
+    assert "A public NAT gateway bills every hour plus every GB it processes." in nat
+    assert BUDGET not in {v.policy_name for v in found}
+
+
+def test_with_costguard_every_priced_message_quotes_the_stack_region(tmp_path):
+    resources = [
+        Resource(urn=make_urn("dev", "p", type_, f"r{i}"), type=type_, name=f"r{i}", inputs=props)
+        for i, (type_, props, _) in enumerate(PRICED)
+    ]
+    graph = Graph(project="p", stack="dev", resources=resources, config={"aws:region": "eu-west-1"})
+    by_urn = {(v.policy_name, v.urn): v.message for v in run_pack(PACK_DIR, graph)}
+    for resource, (_, _, policy) in zip(resources, PRICED, strict=True):
+        assert "in eu-west-1" in by_urn[(policy, resource.urn)], policy
 
 
 def test_budget_policy_uses_the_costguard_price_book_of_the_stack_region(tmp_path):
