@@ -26,24 +26,33 @@ def check_stage_throttling(props: dict, config: Any, type_: str) -> list[str]:
     if rate_raw is UNKNOWN or burst_raw is UNKNOWN:
         return []
     rate, burst = as_number(rate_raw), as_number(burst_raw)
-    worst = money(max_rate * _SECONDS_PER_MONTH / 1e6 * prices.price("http_api_million"))
+    q = prices.quotes()
     if rate is None or burst is None or rate <= 0 or burst <= 0:
+        cost = (
+            f"bills {money(q.unit('apigw_http_requests'))} per million in {q.region} with no ceiling. Set "
+            f"defaultRouteSettings throttlingRateLimit (at most {max_rate:g}/s caps the bill near "
+            f"{money(_sustained(q, max_rate))}/month)"
+            if q
+            else f"bills per request with no ceiling. Set defaultRouteSettings throttlingRateLimit (at most "
+            f"{max_rate:g}/s)"
+        )
         return [
-            "The stage's default route is not throttled: a flood of requests bills "
-            f"{money(prices.price('http_api_million'))} per million with no ceiling. Set "
-            "defaultRouteSettings "
-            f"throttlingRateLimit (at most {max_rate:g}/s caps the bill near {worst}/month) and "
-            "throttlingBurstLimit."
+            f"The stage's default route is not throttled: a flood of requests {cost} "
+            "and throttlingBurstLimit."
         ]
     if rate > max_rate or burst > max_burst:
+        cost = f" bills {money(_sustained(q, rate))}/month in {q.region}" if q else " bills every request"
         return [
             f"Throttling {rate:g}/s (burst {burst:g}) is above the maximum {max_rate:g}/s (burst "
-            f"{max_burst:g}); "
-            f"sustained, {rate:g}/s bills "
-            f"{money(rate * _SECONDS_PER_MONTH / 1e6 * prices.price('http_api_million'))}"
-            "/month. Lower the limits, or raise 'maxRateLimit'/'maxBurstLimit' in this policy's config."
+            f"{max_burst:g}); sustained, {rate:g}/s{cost}. Lower the limits, or raise "
+            "'maxRateLimit'/'maxBurstLimit' in this policy's config."
         ]
     return []
+
+
+def _sustained(q: prices.Quotes, rate: float) -> float:
+    """HTTP API requests at `rate` per second all month, over the price tiers."""
+    return q.cost("apigw_http_requests", rate * _SECONDS_PER_MONTH / 1e6)
 
 
 api_throttling = resource_policy(
@@ -64,11 +73,18 @@ api_throttling = resource_policy(
 
 
 def check_rest_api(props: dict, config: Any, type_: str) -> list[str]:
-    rest, http = prices.price("rest_api_million"), prices.price("http_api_million")
+    q = prices.quotes()
+    if q:
+        rest, http = q.unit("apigw_rest_requests"), q.unit("apigw_http_requests")
+        cost = (
+            f"bills {money(rest)} per million requests in {q.region}, {rest / http:.1f}x an HTTP API's "
+            f"{money(http)}"
+        )
+    else:
+        cost = "bills about 3.5x an HTTP API per request"
     return [
-        f"A REST API (v1) bills {money(rest)} per million requests, {rest / http:.1f}x an HTTP API's "
-        f"{money(http)}. Use an API Gateway HTTP API (aws.apigatewayv2.Api) unless you need a REST-only "
-        "feature, or set this policy's enforcementLevel to 'disabled'."
+        f"A REST API (v1) {cost}. Use an API Gateway HTTP API (aws.apigatewayv2.Api) unless you need a "
+        "REST-only feature, or set this policy's enforcementLevel to 'disabled'."
     ]
 
 

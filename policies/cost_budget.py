@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, StackValidationPolicy
 
+from policies import prices
 from policies.support import config_value, money, plain
 
-DEFAULT_REGION = "us-east-1"
+DEFAULT_BUDGET_USD = 25.0
 
 
 def stack_region(config: Any) -> str:
     """The region to price: this policy's 'region' config, else the stack's aws:region, else us-east-1."""
     region = config_value(config, "region", "")
-    if region:
-        return str(region)
-    # The engine passes the stack's config as JSON in PULUMI_CONFIG (analyzer_plugin.go constructEnv).
+    return str(region) if region else prices.stack_region()
+
+
+def monthly_budget_usd(config: Any) -> float:
+    """This policy's 'monthlyBudgetUsd', else the stack's `<project>:monthlyBudgetUsd` (what
+    `costguard plan` uses too), else DEFAULT_BUDGET_USD."""
+    value = config_value(config, "monthlyBudgetUsd", None)
+    if value is not None:
+        return float(value)
+    project = os.environ.get("PULUMI_PROJECT", "")
     try:
-        stack_config = json.loads(os.environ.get("PULUMI_CONFIG") or "{}")
-    except ValueError:
-        stack_config = {}
-    region = stack_config.get("aws:region") or stack_config.get("aws-native:region")
-    return region if isinstance(region, str) and region else DEFAULT_REGION
+        return float(prices.stack_config().get(f"{project}:monthlyBudgetUsd"))
+    except (TypeError, ValueError):
+        return DEFAULT_BUDGET_USD
 
 
 def _graph_of(resources: list[Any]) -> Any:
@@ -51,7 +56,7 @@ def _graph_of(resources: list[Any]) -> Any:
 
 def _monthly_budget(args: Any, report_violation: Any) -> None:
     try:
-        from costguard.pricing import estimate
+        from costguard.pricing import PricingError, Usage, UsageError, estimate
     except ModuleNotFoundError as err:
         if err.name not in ("costguard", "costguard.pricing"):
             raise  # pricing exists but is broken: say so rather than pass silently
@@ -59,9 +64,26 @@ def _monthly_budget(args: Any, report_violation: Any) -> None:
         args.not_applicable("costguard.pricing is not importable; the monthly cost cannot be estimated")
         return
     config = args.get_config()
-    budget = float(config_value(config, "monthlyBudgetUsd", 25))
+    budget = monthly_budget_usd(config)
     region = stack_region(config)
-    report = estimate(_graph_of(args.resources), region=region, usage=None)
+    overrides = config_value(config, "usage", {})
+    try:
+        # The same usage profile as `costguard plan --usage usage.yml`: defaults, then these overrides
+        # for every stack, this stack (PULUMI_STACK, which the engine sets: analyzer_plugin.go
+        # constructEnv) or one resource.
+        if not isinstance(overrides, dict):
+            raise UsageError(f"it must be an object, got {type(overrides).__name__}")
+        usage = Usage(overrides=overrides, source="policy config usage")
+        report = estimate(_graph_of(args.resources), region=region, usage=usage)
+    except UsageError as err:
+        report_violation(
+            f"The 'usage' in this policy's config is invalid ({str(err).removeprefix('usage file: ')}); "
+            "fix it to the shape of a costguard usage file (costguard/pricing/usage.default.yaml)."
+        )
+        return
+    except PricingError as err:
+        args.not_applicable(f"the monthly cost cannot be estimated: {err}")
+        return
     total = float(report.total_monthly)
     if total > budget:
         report_violation(
@@ -70,6 +92,43 @@ def _monthly_budget(args: Any, report_violation: Any) -> None:
             "Run `make plan` for the cost of each resource and remove the costly ones, or raise "
             "'monthlyBudgetUsd' in this policy's config."
         )
+
+
+def _usage_schema() -> dict:
+    """The usage file's shape as JSON Schema, so the engine rejects an unknown key before any run."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "default": {},
+        "description": "Usage overrides in the shape of a costguard usage file (usage.yml): usage keys at "
+        "the top, per stack under 'stacks', per resource under 'resources'. Empty: the documented defaults.",
+    }
+    try:
+        from costguard.pricing.usage import usage_keys
+
+        keys = sorted(usage_keys())
+    except ImportError:
+        return schema  # no costguard here: the policy is skipped anyway
+    values = {key: {"type": "number"} for key in keys}
+    per_resource = {
+        "type": ["object", "null"],
+        "additionalProperties": {
+            "type": ["object", "null"],
+            "properties": values,
+            "additionalProperties": False,
+        },
+    }
+    per_stack = {"type": ["object", "null"], "properties": {**values, "resources": per_resource}}
+    schema["properties"] = {
+        **values,
+        "version": {"type": ["integer", "string"]},
+        "stacks": {
+            "type": ["object", "null"],
+            "additionalProperties": {**per_stack, "additionalProperties": False},
+        },
+        "resources": per_resource,
+    }
+    schema["additionalProperties"] = False
+    return schema
 
 
 monthly_budget = StackValidationPolicy(
@@ -81,9 +140,11 @@ monthly_budget = StackValidationPolicy(
             "monthlyBudgetUsd": {
                 "type": "number",
                 "exclusiveMinimum": 0,
-                "default": 25,
-                "description": "Highest allowed estimated monthly cost in USD.",
+                # No schema default: unset means the stack's own <project>:monthlyBudgetUsd, else $25.
+                "description": "Highest allowed estimated monthly cost in USD; unset: the stack config's "
+                "<project>:monthlyBudgetUsd, else 25.",
             },
+            "usage": _usage_schema(),
             "region": {
                 "type": "string",
                 "default": "",

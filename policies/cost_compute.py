@@ -86,14 +86,18 @@ def check_task_size(props: dict, config: Any, type_: str) -> list[str]:
     arm = isinstance(arch, str) and arch.upper() == "ARM64"
     messages = []
     if cpu is not None and memory is not None and (cpu > max_cpu or memory > max_memory):
-        cost = prices.fargate_monthly(cpu, memory, arm)
-        cap = prices.fargate_monthly(min(cpu, max_cpu), min(memory, max_memory), arm)
+        q = prices.quotes()
+        cost = (
+            f"one task running all month costs "
+            f"{money(q.fargate_monthly(cpu, memory, arm))} on Fargate{' ARM' if arm else ' x86'} on-demand "
+            f"in {q.region}, against "
+            f"{money(q.fargate_monthly(min(cpu, max_cpu), min(memory, max_memory), arm))} at the maximum size"
+            if q
+            else "Fargate bills every vCPU and GB of a task for every hour it runs"
+        )
         messages.append(
-            f"Task size {cpu:g} CPU / {memory:g} MiB is above the maximum {max_cpu:g} / {max_memory:g}: one "
-            "task "
-            f"running all month costs {money(cost)} on Fargate{' ARM' if arm else ' x86'} on-demand, against "
-            f"{money(cap)} at the maximum size. Use a smaller task (ARM64 and Fargate Spot are cheaper "
-            "still), "
+            f"Task size {cpu:g} CPU / {memory:g} MiB is above the maximum {max_cpu:g} / {max_memory:g}: "
+            f"{cost}. Use a smaller task (ARM64 and Fargate Spot are cheaper still), "
             "or raise 'maxCpu'/'maxMemory' in this policy's config."
         )
     elif cpu is not None and cpu > max_cpu:
@@ -142,11 +146,16 @@ def check_task_count(props: dict, config: Any, type_: str) -> list[str]:
     if count is None or count <= max_tasks:
         return []
     # What each extra task costs at the smallest common size (0.25 vCPU / 0.5 GB, x86) with its public IPv4.
-    per_task = prices.fargate_monthly(256, 512, arm=False) + prices.monthly("public_ipv4")
+    q = prices.quotes()
+    cost = (
+        f"costs at least {money(q.fargate_monthly(256, 512, arm=False) + q.monthly('public_ipv4'))}/month "
+        f"in {q.region} (0.25 vCPU / 0.5 GB x86 plus its public IPv4)"
+        if q
+        else "bills every hour it runs, plus its public IPv4"
+    )
     return [
-        f"ECS {what} {count:g} is above the maximum {max_tasks:g}: each extra always-on task costs at least "
-        f"{money(per_task)}/month (0.25 vCPU / 0.5 GB x86 plus its public IPv4). Scale with demand under the "
-        "maximum, or raise 'maxTasks' in this policy's config."
+        f"ECS {what} {count:g} is above the maximum {max_tasks:g}: each extra always-on task {cost}. "
+        "Scale with demand under the maximum, or raise 'maxTasks' in this policy's config."
     ]
 
 
@@ -176,13 +185,17 @@ def check_container_insights(props: dict, config: Any, type_: str) -> list[str]:
             continue
         value = setting.get("value")
         if isinstance(value, str) and value.lower() in ("enabled", "enhanced"):
+            q = prices.quotes()
+            cost = (
+                f" at {money(q.monthly('cw_custom_metric'))}/metric-month and extra log ingestion at "
+                f"{money(q.unit('logs_ingestion_gb'))}/GB in {q.region}"
+                if q
+                else " and extra log ingestion, both billed"
+            )
             return [
-                f"Container Insights ({value}) publishes custom metrics at "
-                f"{money(prices.monthly('custom_metric'))}/metric-month and extra log ingestion at "
-                f"{money(prices.price('logs_ingestion_gb'))}/GB. The free ECS service metrics (CPU, memory) "
-                "and "
-                "a few alarms cover a small service; set containerInsights to 'disabled', or this policy's "
-                "enforcementLevel to 'disabled'."
+                f"Container Insights ({value}) publishes custom metrics{cost}. The free ECS service "
+                "metrics (CPU, memory) and a few alarms cover a small service; set containerInsights to "
+                "'disabled', or this policy's enforcementLevel to 'disabled'."
             ]
     return []
 
@@ -227,10 +240,12 @@ def _ecr_lifecycle(args: Any, report_violation: Any) -> None:
         uncovered.append(repo)
     # A lifecycle policy whose repository is not known yet may belong to any repository: decide only
     # from what is known, so such policies excuse that many repositories.
+    q = prices.quotes()
+    storage = f" at {money(q.unit('ecr_storage_gb_month'))}/GB-month in {q.region}" if q else ""
     for repo in uncovered[unattributed:]:
         report_violation(
-            f"ECR repository {repo.name} has no lifecycle policy: every pushed image is kept and stored at "
-            f"{money(prices.price('ecr_storage_gb'))}/GB-month forever. Add an aws.ecr.LifecyclePolicy that "
+            f"ECR repository {repo.name} has no lifecycle policy: every pushed image is kept and stored"
+            f"{storage} forever. Add an aws.ecr.LifecyclePolicy that "
             "keeps "
             "the last few images and expires untagged ones, or set this policy's enforcementLevel to "
             "'advisory'.",
@@ -265,11 +280,16 @@ def check_dynamodb_capacity(props: dict, config: Any, type_: str) -> list[str]:
         over.append(f"{write:g} WCU (max {max_write:g})")
     if not over:
         return []
+    q = prices.quotes()
+    writes = (
+        f"{money(q.unit('dynamodb_write_request_units'))} per million writes in {q.region}"
+        if q
+        else "per request"
+    )
     return [
         f"Provisioned capacity {' and '.join(over)} bills every hour whether used or not. On-demand "
-        f"(billingMode PAY_PER_REQUEST) bills {money(prices.price('dynamodb_write_million'))} per million "
-        "writes "
-        "and nothing when idle; or raise 'maxReadCapacity'/'maxWriteCapacity' in this policy's config."
+        f"(billingMode PAY_PER_REQUEST) bills {writes} and nothing when idle; or raise "
+        "'maxReadCapacity'/'maxWriteCapacity' in this policy's config."
     ]
 
 

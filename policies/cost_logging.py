@@ -18,17 +18,17 @@ def check_log_retention(props: dict, config: Any, type_: str) -> list[str]:
     if raw is UNKNOWN:
         return []  # decided at deploy time; nothing known to judge
     days = as_number(raw)
-    storage = money(prices.price("logs_storage_gb"))
+    q = prices.quotes()
+    storage = f" at {money(q.unit('logs_storage_gb_month'))}/GB-month in {q.region}" if q else ""
     if days is None or days <= 0:
         # Missing or 0 means "never expire" (CloudWatch Logs default).
         return [
-            f"Log group never expires its data: storage at {storage}/GB-month grows every month forever. Set "
+            f"Log group never expires its data: storage{storage} grows every month forever. Set "
             f"retentionInDays to at most {max_days:g}, or raise 'maxRetentionDays' in this policy's config."
         ]
     if days > max_days:
         return [
-            f"Log retention {days:g} days is above the maximum {max_days:g}: storage at {storage}/GB-month "
-            "is "
+            f"Log retention {days:g} days is above the maximum {max_days:g}: storage{storage} is "
             f"kept {days / max_days:.1f}x as long. Set retentionInDays to at most {max_days:g}, or raise "
             "'maxRetentionDays' in this policy's config."
         ]

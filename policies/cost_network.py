@@ -63,19 +63,32 @@ WAF_ACL_TYPES = types(
 def check_nat_gateway(props: dict, config: Any, type_: str) -> list[str]:
     kind = first_of(props, "connectivityType")
     kind = "public" if kind is None or kind is UNKNOWN else str(kind)
+    q = prices.quotes()
+    cost = (
+        f"costs {money(q.monthly('nat_gateway_hour'))}/month plus {money(q.unit('nat_gateway_gb'))}/GB "
+        f"processed in {q.region}"
+        if q
+        else "bills every hour plus every GB it processes"
+    )
     return [
-        f"A {kind} NAT gateway costs {money(prices.monthly('nat_gateway'))}/month plus "
-        f"{money(prices.price('nat_gateway_gb'))}/GB processed. Put tasks in public subnets with a public IP "
+        f"A {kind} NAT gateway {cost}. Put tasks in public subnets with a public IP "
         "and use free gateway endpoints (S3, DynamoDB) instead, or set this policy's enforcementLevel to "
         "'advisory' in the policy config to allow it."
     ]
 
 
+def _lb_cost(price_key: str | None) -> str:
+    q = prices.quotes()
+    if q is None or price_key is None:  # no price book here, or a type it does not price (gateway)
+        return "bills every hour plus capacity units"
+    return f"costs at least {money(q.monthly(price_key))}/month in {q.region} before capacity units"
+
+
 def check_load_balancer(props: dict, config: Any, type_: str) -> list[str]:
     if type_ in ECS_MANAGED_LB_TYPES:
         return [
-            f"{type_.split(':')[-1]} makes ECS create an Application Load Balancer, which costs at least "
-            f"{money(prices.monthly('load_balancer'))}/month before capacity units. Run a plain ECS service "
+            f"{type_.split(':')[-1]} makes ECS create an Application Load Balancer, which "
+            f"{_lb_cost('alb_hour')}. Run a plain ECS service "
             "behind API Gateway HTTP API -> VPC link -> Cloud Map instead (the VPC link is free), or set "
             "this policy's enforcementLevel to 'advisory' in the policy config to allow it."
         ]
@@ -85,9 +98,11 @@ def check_load_balancer(props: dict, config: Any, type_: str) -> list[str]:
         kind = "classic"
     kind = "application" if kind is None or kind is UNKNOWN else str(kind)
     article = "An" if kind[:1].lower() in "aeiou" else "A"
+    hourly_keys = {"application": "alb_hour", "network": "nlb_hour", "classic": "classic_lb_hour"}
+    price_key = hourly_keys.get(kind.lower())
     return [
-        f"{article} {kind} load balancer costs at least {money(prices.monthly('load_balancer'))}/month "
-        "before capacity units. Route API Gateway HTTP API -> VPC link -> Cloud Map to the tasks instead "
+        f"{article} {kind} load balancer {_lb_cost(price_key)}. "
+        "Route API Gateway HTTP API -> VPC link -> Cloud Map to the tasks instead "
         "(the VPC link is free), or set this policy's enforcementLevel to 'advisory' in the policy config "
         "to allow it."
     ]
@@ -100,12 +115,20 @@ def check_vpc_endpoint(props: dict, config: Any, type_: str) -> list[str]:
         return []
     azs = as_list(first_of(props, "subnetIds", "subnetConfigurations"))
     known_azs = len([s for s in azs if not is_unknown(s)]) or 1
-    per_az = prices.monthly("interface_endpoint_az")
     shown = "an unknown type" if kind is UNKNOWN else f"type {kind}"
+    q = prices.quotes()
+    if q:
+        per_az = q.monthly("vpc_endpoint_az_hour")
+        cost = (
+            f"costs {money(per_az)}/month per AZ in {q.region} "
+            f"({money(per_az * known_azs)}/month for {known_azs} AZ{'s' if known_azs > 1 else ''}) plus "
+            f"{money(q.unit('vpc_endpoint_gb'))}/GB processed"
+        )
+    else:
+        cost = "bills every hour in every AZ plus every GB processed"
     return [
-        f"A VPC endpoint of {shown} costs {money(per_az)}/month per AZ "
-        f"({money(per_az * known_azs)}/month for {known_azs} AZ{'s' if known_azs > 1 else ''}) plus "
-        "data processed. Use a Gateway endpoint (free, S3 and DynamoDB) or reach the service over the "
+        f"A VPC endpoint of {shown} {cost}. Use a Gateway endpoint (free, S3 and DynamoDB) or "
+        "reach the service over the "
         "internet from a public subnet, or set this policy's enforcementLevel to 'advisory' to allow it."
     ]
 
@@ -138,11 +161,17 @@ interface_endpoint = resource_policy(
 def check_waf(props: dict, config: Any, type_: str) -> list[str]:
     rules = props.get("rules")
     n_rules = len(rules) if isinstance(rules, list) else 0
-    cost = prices.monthly("waf_web_acl") + prices.monthly("waf_rule", n_rules)
+    q = prices.quotes()
+    if q:
+        acl, rule = q.monthly("waf_web_acl_month"), q.monthly("waf_rule_month")
+        cost = (
+            f"costs {money(acl)}/month plus {money(rule)}/rule/month and per request in {q.region} "
+            f"(this one: {money(acl + rule * n_rules)}/month before requests)"
+        )
+    else:
+        cost = "bills every month per ACL and per rule, and per request"
     return [
-        f"A WAF web ACL costs {money(prices.monthly('waf_web_acl'))}/month plus "
-        f"{money(prices.monthly('waf_rule'))}/rule/month and per request (this one: {money(cost)}/month "
-        "before requests). Rely on the API Gateway stage's throttling instead, or set this policy's "
+        f"A WAF web ACL {cost}. Rely on the API Gateway stage's throttling instead, or set this policy's "
         "enforcementLevel to 'advisory' in the policy config to allow it."
     ]
 
@@ -159,11 +188,12 @@ waf = resource_policy(
 def _elastic_ips(args: Any, report_violation: Any) -> None:
     allowed = int(config_value(args.get_config(), "allowedCount", 0))
     eips = [r for r in args.resources if r.resource_type in ELASTIC_IP_TYPES]
-    per_ip = prices.monthly("public_ipv4")
+    q = prices.quotes()
+    cost = f"costs {money(q.monthly('elastic_ip'))}/month in {q.region}" if q else "bills every hour"
     for r in eips[allowed:]:
         report_violation(
             f"Elastic IP {r.name} is one of {len(eips)} in this stack (allowed: {allowed}); each public IPv4 "
-            f"address costs {money(per_ip)}/month, attached or not. Let Fargate tasks take an ephemeral "
+            f"address {cost}, attached or not. Let Fargate tasks take an ephemeral "
             "public "
             "IP, or raise 'allowedCount' in this policy's config.",
             r.urn,

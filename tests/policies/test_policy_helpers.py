@@ -58,14 +58,62 @@ def test_wildcard_grants():
     assert wildcard_grants({"Statement": {"Action": "*", "Resource": ["*"]}}, set()) == ['"*" on "*"']
 
 
-def test_prices_are_hourly_times_730():
-    assert prices.monthly("nat_gateway") == 32.85  # 0.045 x 730
-    assert prices.monthly("load_balancer") == 16.43  # 0.0225 x 730 = 16.425
-    assert prices.monthly("interface_endpoint_az", 3) == 21.90
-    assert prices.monthly("waf_web_acl") == 5.00
+def test_prices_are_hourly_times_730_in_us_east_1():
+    q = prices.quotes("us-east-1")
+    assert q.region == "us-east-1"
+    assert q.monthly("nat_gateway_hour") == 32.85  # 0.045 x 730
+    assert q.monthly("alb_hour") == 16.43  # 0.0225 x 730 = 16.425
+    assert q.monthly("vpc_endpoint_az_hour", 3) == 21.90  # 0.01 x 730 x 3
+    assert q.monthly("waf_web_acl_month") == 5.00
+    assert q.unit("nat_gateway_gb") == 0.045
     # 0.25 vCPU x 0.04048 + 0.5 GB x 0.004445 = 0.0123425 $/h x 730 = 9.01
-    assert prices.fargate_monthly(256, 512, arm=False) == 9.01
-    assert prices.fargate_monthly(256, 512, arm=True) == round((0.25 * 0.03238 + 0.5 * 0.00356) * 730, 2)
+    assert q.fargate_monthly(256, 512, arm=False) == 9.01
+    # 0.25 x 0.03238 + 0.5 x 0.00356 = 0.009875 $/h x 730 = 7.21
+    assert q.fargate_monthly(256, 512, arm=True) == 7.21
+
+
+def test_prices_follow_the_region():
+    q = prices.quotes("eu-west-1")
+    assert q.region == "eu-west-1"
+    assert q.monthly("nat_gateway_hour") == 35.04  # 0.048 x 730
+    assert q.monthly("alb_hour") == 18.40  # 0.0252 x 730 = 18.396
+    assert q.monthly("vpc_endpoint_az_hour") == 8.03  # 0.011 x 730
+
+
+def test_a_region_the_book_lacks_is_quoted_in_us_east_1():
+    assert prices.quotes("ap-south-1").region == "us-east-1"
+
+
+def test_http_api_requests_are_priced_over_their_tiers():
+    q = prices.quotes("us-east-1")
+    # 1000 req/s x 2,628,000 s = 2,628 M requests: 300 M x $1.00 + 2,328 M x $0.90 = $2,395.20
+    assert q.cost("apigw_http_requests", 2628) == 2395.20
+    assert q.cost("apigw_http_requests", 131.4) == 131.40
+
+
+def test_hourly_or_monthly_only():
+    with pytest.raises(ValueError, match="per GB"):
+        prices.quotes("us-east-1").monthly("nat_gateway_gb")
+
+
+@pytest.mark.parametrize(
+    "config,region",
+    [
+        ('{"aws:region": "eu-west-1"}', "eu-west-1"),
+        ('{"aws-native:region": "eu-west-1"}', "eu-west-1"),
+        ("{}", "us-east-1"),
+        ("not json", "us-east-1"),
+        ("[1]", "us-east-1"),
+    ],
+)
+def test_stack_region_comes_from_pulumi_config(monkeypatch, config, region):
+    monkeypatch.setenv("PULUMI_CONFIG", config)
+    assert prices.stack_region() == region
+
+
+def test_no_stack_config_means_us_east_1(monkeypatch):
+    monkeypatch.delenv("PULUMI_CONFIG", raising=False)
+    assert prices.stack_region() == "us-east-1" and prices.quotes().region == "us-east-1"
 
 
 def test_money_keeps_sub_dollar_digits():

@@ -38,7 +38,12 @@ LB_TYPES = [
 def test_every_load_balancer_spelling_is_rejected(pack, type_):
     (v,) = pack.violations(type_, {"internal": False}, LB)
     assert v.enforcement_level == "mandatory"
-    assert "$16.43/month" in v.message  # 0.0225 $/h x 730
+    if type_.startswith(("aws:elb/", "aws:elasticloadbalancing/", "aws-native:elasticloadbalancing:")):
+        assert "classic load balancer costs at least $18.25/month in us-east-1" in v.message  # 0.025 x 730
+    else:
+        assert (
+            "application load balancer costs at least $16.43/month in us-east-1" in v.message
+        )  # 0.0225 x 730
     assert "VPC link" in v.message
 
 
@@ -46,6 +51,9 @@ def test_every_load_balancer_spelling_is_rejected(pack, type_):
 def test_every_load_balancer_kind_is_rejected(pack, kind):
     (v,) = pack.violations("aws:lb/loadBalancer:LoadBalancer", {"loadBalancerType": kind}, LB)
     assert f"{kind} load balancer" in v.message
+    # ALB and NLB: 0.0225 $/h x 730; the price book has no Gateway Load Balancer price, so no figure.
+    cost = "bills every hour plus capacity units" if kind == "gateway" else "costs at least $16.43/month"
+    assert cost in v.message
     # CloudFormation names the kind `type`.
     (v,) = pack.violations("aws-native:elasticloadbalancingv2:LoadBalancer", {"type": kind}, LB)
     assert f"{kind} load balancer" in v.message

@@ -1,7 +1,7 @@
 """The pack as a whole: its metadata, its config handling, start-up failures, unknown values, the budget."""
 
+import re
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -178,58 +178,147 @@ def test_stack_policies_survive_unknowns(pack):
     assert not [v for v in found if "during preview" in v.message]
 
 
-def test_budget_is_skipped_cleanly_without_pricing(pack):
-    try:
-        import costguard.pricing  # noqa: F401
-    except ModuleNotFoundError:
-        pass
-    else:
-        pytest.skip("costguard.pricing exists: the skip path no longer applies")
-    assert (
-        pack.stack_violations([pack.resource("aws:ec2/natGateway:NatGateway", {})], "cost-monthly-budget")
-        == []
-    )
+BUDGET = "cost-monthly-budget"
 
 
-FAKE_PRICING = '''
-"""Stand-in price book for the budget test: $10 per NAT gateway, whatever the region."""
-from dataclasses import dataclass
-
-@dataclass
-class Report:
-    total_monthly: float
-
-def estimate(graph, region=None, usage=None):
-    assert usage is None and region == "eu-west-1", region
-    return Report(total_monthly=10.0 * len([r for r in graph.resources if "natGateway" in r.type]))
-'''
-
-
-def test_budget_policy_uses_the_costguard_price_book(tmp_path):
-    """The pack imports costguard from its parent directory, as it does under the real engine."""
-    shutil.copytree(PACK_DIR, tmp_path / "policies", ignore=shutil.ignore_patterns("__pycache__"))
-    (tmp_path / "costguard").mkdir()
-    repo_costguard = PACK_DIR.parent / "costguard"
-    shutil.copy(repo_costguard / "__init__.py", tmp_path / "costguard" / "__init__.py")
-    shutil.copy(repo_costguard / "graph.py", tmp_path / "costguard" / "graph.py")
-    (tmp_path / "costguard" / "pricing.py").write_text(textwrap.dedent(FAKE_PRICING))
-    nats = [
+def _nats(stack: str, count: int) -> list[Resource]:
+    return [
         Resource(
-            urn=make_urn("dev", "p", "aws:ec2/natGateway:NatGateway", f"nat{i}"),
+            urn=make_urn(stack, "p", "aws:ec2/natGateway:NatGateway", f"nat{i}"),
             type="aws:ec2/natGateway:NatGateway",
             name=f"nat{i}",
             inputs={"subnetId": UNKNOWN},
         )
-        for i in range(2)
+        for i in range(count)
     ]
-    config = {"cost-monthly-budget": {"monthlyBudgetUsd": 15}, "cost-no-nat-gateway": "disabled"}
-    over = Graph(project="p", stack="dev", resources=nats, config={"aws:region": "eu-west-1"})
-    (v,) = run_pack(tmp_path / "policies", over, config)
-    assert v.policy_name == "cost-monthly-budget" and v.enforcement_level == "mandatory"
-    assert "$20.00/month in eu-west-1, over the budget of $15.00" in v.message
 
-    within = Graph(project="p", stack="dev", resources=nats[:1], config={"aws:region": "eu-west-1"})
+
+# One resource for each message that quotes a price, and the policy that must report it.
+PRICED = [
+    ("aws:ec2/natGateway:NatGateway", {}, "cost-no-nat-gateway"),
+    ("aws:lb/loadBalancer:LoadBalancer", {}, "cost-no-load-balancer"),
+    ("aws:ecs/expressGatewayService:ExpressGatewayService", {}, "cost-no-load-balancer"),
+    ("aws:ec2/vpcEndpoint:VpcEndpoint", {"vpcEndpointType": "Interface"}, "cost-no-interface-endpoint"),
+    ("aws:wafv2/webAcl:WebAcl", {}, "cost-no-waf"),
+    ("aws:ec2/eip:Eip", {}, "cost-no-elastic-ip"),
+    ("aws:cloudwatch/logGroup:LogGroup", {}, "cost-log-retention"),
+    ("aws:ecs/taskDefinition:TaskDefinition", {"cpu": "4096", "memory": "8192"}, "cost-fargate-task-size"),
+    ("aws:ecs/service:Service", {"desiredCount": 9}, "cost-ecs-task-count"),
+    ("aws:ecs/cluster:Cluster", {"settings": [{"name": "containerInsights", "value": "enabled"}]},
+     "cost-container-insights"),
+    ("aws:ecr/repository:Repository", {"imageScanningConfiguration": {"scanOnPush": True}},
+     "cost-ecr-lifecycle"),
+    ("aws:apigatewayv2/stage:Stage", {"accessLogSettings": {"destinationArn": "a"}}, "cost-api-throttling"),
+    ("aws:apigateway/restApi:RestApi", {}, "cost-api-rest-v1"),
+    ("aws:dynamodb/table:Table", {"readCapacity": 50}, "cost-dynamodb-capacity"),
+]  # fmt: skip
+
+
+def test_without_costguard_the_pack_runs_and_messages_omit_the_figures(tmp_path):
+    """A pack copied away from costguard: no price to quote and no budget to judge, but no crash."""
+    shutil.copytree(PACK_DIR, tmp_path / "policies", ignore=shutil.ignore_patterns("__pycache__"))
+    resources = [
+        Resource(urn=make_urn("dev", "p", type_, f"r{i}"), type=type_, name=f"r{i}", inputs=props)
+        for i, (type_, props, _) in enumerate(PRICED)
+    ]
+    graph = Graph(project="p", stack="dev", resources=resources, config={"aws:region": "eu-west-1"})
+    found = run_pack(tmp_path / "policies", graph, {BUDGET: {"monthlyBudgetUsd": 0.01}})
+    by_urn = {(v.policy_name, v.urn): v.message for v in found}
+    for resource, (_, _, policy) in zip(resources, PRICED, strict=True):
+        message = by_urn[(policy, resource.urn)]
+        assert "$" not in message, message
+    nat = by_urn[("cost-no-nat-gateway", resources[0].urn)]
+    assert "A public NAT gateway bills every hour plus every GB it processes." in nat
+    assert BUDGET not in {v.policy_name for v in found}
+
+
+def test_with_costguard_every_priced_message_quotes_the_stack_region(tmp_path):
+    resources = [
+        Resource(urn=make_urn("dev", "p", type_, f"r{i}"), type=type_, name=f"r{i}", inputs=props)
+        for i, (type_, props, _) in enumerate(PRICED)
+    ]
+    graph = Graph(project="p", stack="dev", resources=resources, config={"aws:region": "eu-west-1"})
+    by_urn = {(v.policy_name, v.urn): v.message for v in run_pack(PACK_DIR, graph)}
+    for resource, (_, _, policy) in zip(resources, PRICED, strict=True):
+        assert "in eu-west-1" in by_urn[(policy, resource.urn)], policy
+
+
+def test_budget_policy_uses_the_costguard_price_book_of_the_stack_region(tmp_path):
+    """The pack imports costguard from its parent directory, as it does under the real engine."""
+    shutil.copytree(PACK_DIR, tmp_path / "policies", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        PACK_DIR.parent / "costguard", tmp_path / "costguard", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    config = {BUDGET: {"monthlyBudgetUsd": 50}, "cost-no-nat-gateway": "disabled"}
+    # eu-west-1: 0.048 $/h x 730 = 35.04 + 10 GB (default usage) x 0.048 = 35.52 per NAT gateway.
+    over = Graph(project="p", stack="dev", resources=_nats("dev", 2), config={"aws:region": "eu-west-1"})
+    (v,) = run_pack(tmp_path / "policies", over, config)
+    assert v.policy_name == BUDGET and v.enforcement_level == "mandatory" and v.urn is None
+    assert "$71.04/month in eu-west-1, over the budget of $50.00" in v.message
+
+    within = Graph(project="p", stack="dev", resources=_nats("dev", 1), config={"aws:region": "eu-west-1"})
     assert run_pack(tmp_path / "policies", within, config) == []
+
+
+def test_budget_defaults_to_the_stack_config_budget():
+    # us-east-1: 32.85 + 10 GB x 0.045 = 33.30 for one NAT gateway; the stack says $30, the pack default $25.
+    nat = _nats("dev", 1)
+    config = {"cost-no-nat-gateway": "disabled"}
+    stack = {"aws:region": "us-east-1", "p:monthlyBudgetUsd": "40"}
+    assert run_pack(PACK_DIR, Graph(project="p", stack="dev", resources=nat, config=stack), config) == []
+    stack["p:monthlyBudgetUsd"] = "30"
+    (v,) = run_pack(PACK_DIR, Graph(project="p", stack="dev", resources=nat, config=stack), config)
+    assert "$33.30/month in us-east-1, over the budget of $30.00" in v.message
+
+
+def test_budget_prices_with_the_usage_in_its_config(pack):
+    nat = _nats("dev", 1)  # the session pack runs as stack "dev", in us-east-1
+    pack.configure({BUDGET: {"monthlyBudgetUsd": 35}})
+    assert pack.stack_violations(nat, BUDGET) == []  # 32.85 + 10 GB x 0.045 = 33.30
+    # 100 GB processed: 32.85 + 100 x 0.045 = 37.35
+    pack.configure({BUDGET: {"monthlyBudgetUsd": 35, "usage": {"nat_gb_processed_per_month": 100}}})
+    (v,) = pack.stack_violations(nat, BUDGET)
+    assert "$37.35/month in us-east-1, over the budget of $35.00" in v.message
+
+
+@pytest.mark.parametrize("stack,over", [("dev", True), ("prod", False)])
+def test_budget_usage_per_stack_follows_pulumi_stack(stack, over):
+    usage = {"stacks": {"dev": {"nat_gb_processed_per_month": 100}}}
+    config = {BUDGET: {"monthlyBudgetUsd": 35, "usage": usage}, "cost-no-nat-gateway": "disabled"}
+    graph = Graph(project="p", stack=stack, resources=_nats(stack, 1), config={"aws:region": "us-east-1"})
+    assert [v.policy_name for v in run_pack(PACK_DIR, graph, config)] == ([BUDGET] if over else [])
+
+
+def test_budget_in_a_region_the_price_book_lacks_is_not_applicable(pack):
+    pack.configure({BUDGET: {"monthlyBudgetUsd": 0.01, "region": "ap-south-1"}})
+    assert pack.stack_violations(_nats("dev", 1), BUDGET) == []
+    pack.configure({BUDGET: {"monthlyBudgetUsd": 0.01, "region": "eu-west-1"}})
+    (v,) = pack.stack_violations(_nats("dev", 1), BUDGET)
+    assert "$35.52/month in eu-west-1" in v.message  # 0.048 x 730 + 10 GB x 0.048
+
+
+def test_usage_with_a_bad_value_is_one_line_from_the_policy(pack):
+    pack.configure({BUDGET: {"usage": {"stacks": {"dev": {"nat_gb_processed_per_month": -5}}}}})
+    (v,) = pack.stack_violations(_nats("dev", 1), BUDGET)
+    assert v.enforcement_level == "mandatory"
+    message = v.message.splitlines()[-1]
+    assert message.startswith("The 'usage' in this policy's config is invalid (stacks.dev.nat_gb_processed")
+    assert "must be a number >= 0, got -5" in message
+
+
+@pytest.mark.parametrize(
+    "usage,error",
+    [
+        ({"nat_gb": 1}, "usage: Additional properties are not allowed ('nat_gb' was unexpected)"),
+        ({"stacks": {"dev": {"requests": 1}}}, "usage.stacks.dev: Additional properties are not allowed"),
+        ({"resources": {"db": {"x": 1}}}, "usage.resources.db: Additional properties are not allowed"),
+        ({"api_requests_per_month": "many"}, "usage.api_requests_per_month: 'many' is not of type 'number'"),
+        ("lots", "usage: 'lots' is not of type 'object'"),
+    ],
+)
+def test_usage_of_the_wrong_shape_is_rejected_by_the_schema(pack, usage, error):
+    with pytest.raises(PolicyPackError, match=re.escape(f"invalid policy config: {BUDGET}: {error}")):
+        pack.configure({BUDGET: {"usage": usage}})
 
 
 def test_config_given_at_start_applies_and_a_bad_one_stops_the_pack():
