@@ -46,11 +46,18 @@ bench: $(STAMP)
 	$(PY) -m bench
 
 ## Real deployment (needs the Pulumi CLI, AWS credentials and Docker with arm64 builds).
-preview: $(STAMP)
-	pulumi preview --stack $(STACK) --policy-pack policies
+## The pack's budget policy prices usage from usage.yml, as `make plan` does (costguard pack-config).
+PACK_CONFIG := .venv/policy-config.json
+POLICY      := --policy-pack policies --policy-pack-config $(PACK_CONFIG)
 
-up: $(STAMP)
-	pulumi up --stack $(STACK) --policy-pack policies
+$(PACK_CONFIG): $(STAMP) usage.yml
+	$(PY) -m costguard pack-config --output $(PACK_CONFIG)
+
+preview: $(PACK_CONFIG)
+	pulumi preview --stack $(STACK) $(POLICY)
+
+up: $(PACK_CONFIG)
+	pulumi up --stack $(STACK) $(POLICY)
 
 destroy:
 	pulumi destroy --stack $(STACK)

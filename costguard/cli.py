@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import sys
 from pathlib import Path
 
@@ -68,6 +69,16 @@ def build_parser() -> argparse.ArgumentParser:
     _common(plan)
     plan.add_argument("--region", help="AWS region of the prices (default: the stack's aws:region)")
     plan.set_defaults(run=_run_plan)
+
+    pack_config = commands.add_parser(
+        "pack-config",
+        help="write a --policy-pack-config file so `pulumi preview --policy-pack` prices like `plan`",
+    )
+    pack_config.add_argument(
+        "--usage", metavar="FILE", help="usage profile YAML (default: usage.yml here, when it exists)"
+    )
+    pack_config.add_argument("--output", metavar="FILE", help="write the JSON here instead of stdout")
+    pack_config.set_defaults(run=_run_pack_config)
     return parser
 
 
@@ -124,6 +135,15 @@ def _run_plan(args: argparse.Namespace) -> int:
     from costguard.plan import run_plan
 
     return run_plan(args)
+
+
+def _run_pack_config(args: argparse.Namespace) -> int:
+    from costguard.plan import USAGE_FILE, pack_config
+
+    path = args.usage or (USAGE_FILE if Path(USAGE_FILE).is_file() else None)
+    config = pack_config(None, Usage.load(path), None)
+    write_report(json.dumps(config, indent=2, sort_keys=True) + "\n", args.output)
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -114,10 +114,14 @@ def test_pulumi_runs_with_the_policy_pack_against_one_configurable_backend():
         "preview": " ".join(s.get("run", "") for s in steps(preview_job)),
         "deploy": " ".join(s.get("run", "") for s in steps(deploy_job)),
     }
-    assert 'pulumi preview --stack "${STACK}" --policy-pack policies --json' in runs["preview"]
+    # The pack's budget policy prices usage from usage.yml, as `make plan` does.
+    pack = "--policy-pack policies --policy-pack-config policy-config.json"
+    for run in runs.values():
+        assert "python -m costguard pack-config --output policy-config.json" in run
+    assert f'pulumi preview --stack "${{STACK}}" {pack}' in runs["preview"]
     assert preview_job["env"]["STACK"] == "dev"
-    assert "python -m costguard review preview.json --format markdown" in runs["preview"]
-    assert 'pulumi up --yes --stack "${STACK}" --policy-pack policies' in runs["deploy"]
+    assert "python -m costguard review preview.json --usage usage.yml --format markdown" in runs["preview"]
+    assert f'pulumi up --yes --stack "${{STACK}}" {pack}' in runs["deploy"]
     for job in (preview_job, deploy_job):
         assert job["env"]["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL }}"
         assert job["env"]["PULUMI_ACCESS_TOKEN"] == "${{ secrets.PULUMI_ACCESS_TOKEN }}"

@@ -160,3 +160,13 @@ def test_bad_input_is_one_line_and_exit_2(args, expected):
     assert result.returncode == 2, result.stdout + result.stderr
     assert expected in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_pack_config_inlines_the_usage_file_for_the_budget_policy(tmp_path):
+    out = tmp_path / "config.json"
+    result = costguard("pack-config", "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    import yaml
+
+    config = json.loads(out.read_text())
+    assert config == {"cost-monthly-budget": {"usage": yaml.safe_load((ROOT / "usage.yml").read_text())}}
