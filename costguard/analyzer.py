@@ -348,18 +348,32 @@ class PolicyPackProcess:
         ]
 
 
-def run_pack(
+@dataclass(frozen=True)
+class PackRun:
+    pack_name: str
+    policy_count: int
+    violations: list[Violation]
+
+
+def analyze_graph(
     pack_dir: Path, graph: Graph, config: dict | None = None, python: str = sys.executable
-) -> list[Violation]:
+) -> PackRun:
     """What a preview does: Analyze every custom resource, then one AnalyzeStack over all of them."""
     stack_config = {k: v for k, v in graph.config.items() if isinstance(k, str)}
     with PolicyPackProcess(
         pack_dir, config, python, stack=graph.stack, project=graph.project, stack_config=stack_config
     ) as pack:
+        info = pack.info()
         custom = [r for r in graph.resources if r.custom]
         violations = pack.analyze_many(custom)
         violations += pack.analyze_stack(graph.resources)
-    return violations
+    return PackRun(info.get("name", ""), len(info.get("policies", [])), violations)
+
+
+def run_pack(
+    pack_dir: Path, graph: Graph, config: dict | None = None, python: str = sys.executable
+) -> list[Violation]:
+    return analyze_graph(pack_dir, graph, config, python).violations
 
 
 def load_config_file(path: Path) -> dict:

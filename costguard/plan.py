@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from costguard.analyzer import Violation, run_pack
+from costguard.analyzer import PackRun, Violation, analyze_graph
 from costguard.capture import capture
 from costguard.graph import Graph
 from costguard.pricing import CostEstimate, Usage, estimate
@@ -29,9 +29,13 @@ BUDGET_KEY = "monthlyBudgetUsd"
 @dataclass
 class Plan:
     graph: Graph
-    violations: list[Violation]
+    pack: PackRun | None  # None when the plan ran without a policy pack
     estimate: CostEstimate
     budget: float | None
+
+    @property
+    def violations(self) -> list[Violation]:
+        return self.pack.violations if self.pack else []
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -81,10 +85,20 @@ def make_plan(
     cost = estimate(graph, region=region, usage=usage)
     if budget is None:
         budget = stack_budget(graph)
-    violations: list[Violation] = []
+    pack = None
     if policy_pack is not None:
-        violations = run_pack(policy_pack, graph, config=pack_config(budget, usage, region))
-    return Plan(graph=graph, violations=violations, estimate=cost, budget=budget)
+        pack = analyze_graph(policy_pack, graph, config=pack_config(budget, usage, region))
+    return Plan(graph=graph, pack=pack, estimate=cost, budget=budget)
+
+
+def policy_summary(pack: PackRun | None) -> str:
+    if pack is None:
+        return "not checked (--policy-pack none)"
+    mandatory = sum(1 for v in pack.violations if v.enforcement_level == "mandatory")
+    verdict = (
+        f"{len(pack.violations)} violation(s), {mandatory} mandatory" if pack.violations else "no violations"
+    )
+    return f"pack '{pack.pack_name}', {pack.policy_count} policies: {verdict}"
 
 
 def run_plan(args: argparse.Namespace) -> int:
@@ -107,7 +121,14 @@ def run_plan(args: argparse.Namespace) -> int:
     )
     title = f"costguard plan: {plan.graph.project}/{plan.graph.stack}"
     write_report(
-        render(plan.estimate, args.format, violations=plan.violations, budget=plan.budget, title=title),
+        render(
+            plan.estimate,
+            args.format,
+            violations=plan.violations,
+            budget=plan.budget,
+            title=title,
+            policies=policy_summary(plan.pack),
+        ),
         args.output,
     )
     return plan.exit_code

@@ -46,15 +46,17 @@ def render(
     violations: Sequence[Any] = (),
     budget: float | None = None,
     title: str = "costguard review",
+    policies: str | None = None,
 ) -> str:
+    """`policies`: one line on which policy pack ran and its verdict (plan); None when none ran (review)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     check = budget_check(estimate, budget)
     if fmt == "json":
-        return _json(estimate, violations, check, title)
+        return _json(estimate, violations, check, title, policies)
     if fmt == "markdown":
-        return _markdown(estimate, violations, check, title)
-    return _table(estimate, violations, check, title)
+        return _markdown(estimate, violations, check, title, policies)
+    return _table(estimate, violations, check, title, policies)
 
 
 # --- number formatting ----------------------------------------------------------------------------
@@ -121,7 +123,7 @@ def _component_line(c: CostComponent) -> str:
 
 
 # --- table ------------------------------------------------------------------------------------------
-def _table(estimate: CostEstimate, violations, check, title) -> str:
+def _table(estimate: CostEstimate, violations, check, title, policies) -> str:
     lines = [
         f"{title} — project {estimate.project or '?'}, stack {estimate.stack or '?'}, "
         f"region {estimate.region}",
@@ -173,6 +175,8 @@ def _table(estimate: CostEstimate, violations, check, title) -> str:
         lines.append("Not priced: " + ", ".join(f"{t} x{n}" for t, n in estimate.not_priced.items()))
     if check is not None:
         lines.append(f"Budget: {check.message}")
+    if policies:
+        lines.append(f"Policies: {policies}")
     viols = _violation_lines(violations)
     if viols:
         lines += ["", f"Policy violations ({len(viols)}):"]
@@ -202,7 +206,7 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _markdown(estimate: CostEstimate, violations, check, title) -> str:
+def _markdown(estimate: CostEstimate, violations, check, title, policies) -> str:
     lines = [
         f"## {title}: {signed(estimate.diff)}/month",
         "",
@@ -214,6 +218,8 @@ def _markdown(estimate: CostEstimate, violations, check, title) -> str:
     ]
     if check is not None:
         lines += [f"**Budget:** {check.message}", ""]
+    if policies:
+        lines += [f"**Policies:** {policies}", ""]
     viols = _violation_lines(violations)
     if viols:
         lines += [
@@ -281,9 +287,11 @@ def _round(value: Any) -> Any:
     return value
 
 
-def _json(estimate: CostEstimate, violations, check, title) -> str:
+def _json(estimate: CostEstimate, violations, check, title, policies) -> str:
     data = estimate.to_dict()
     data["title"] = title
+    if policies:
+        data["policies"] = policies
     data["budget"] = (
         None if check is None else {"limit": check.limit, "total": check.total, "over": check.over}
     )
