@@ -29,6 +29,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 
+## The API on http://127.0.0.1:8000 over a local moto DynamoDB (Ctrl-C stops both).
+app: $(STAMP)
+	$(PY) -m app.local
+
 ## Real deployment (needs the Pulumi CLI, AWS credentials and Docker with arm64 builds).
 preview: $(STAMP)
 	pulumi preview --stack $(STACK) --policy-pack policies

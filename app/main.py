@@ -1,0 +1,61 @@
+"""The ASGI app: `uvicorn app.main:app`. Configured from the environment (see app.config)."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+
+from app import errors, logs
+from app.config import ConfigError, Settings
+from app.middleware import BodySizeLimitMiddleware, RequestLogMiddleware
+from app.routes import api, ops
+from app.store import CellStore, DynamoCellStore
+
+
+def create_app(settings: Settings | None = None, store: CellStore | None = None) -> FastAPI:
+    """The API; `store` defaults to the DynamoDB table named by the settings."""
+    settings = settings or Settings.from_env()
+    logs.configure(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if getattr(app.state, "store", None) is None:
+            app.state.store = DynamoCellStore.connect(
+                settings.table_name, settings.region, settings.dynamodb_endpoint
+            )
+        yield
+
+    app = FastAPI(
+        title="Safety Heatmap API",
+        version="1.0.0",
+        summary="Report places where you felt unsafe; read a heatmap of them. Stores cell counters only.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.include_router(api)
+    app.include_router(ops)
+    errors.install(app)
+    # add_middleware puts each one outside the previous: gzip innermost, the request log outermost.
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+            max_age=600,
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLogMiddleware)
+    return app
+
+
+try:
+    app = create_app()
+except ConfigError as error:
+    sys.exit(f"configuration error: {error}")
