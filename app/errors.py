@@ -21,7 +21,9 @@ def _field(loc) -> str:
 
 def _error(loc, msg: str, kind: str) -> dict:
     msg = msg.removeprefix("Value error, ")
-    return {"loc": list(loc), "field": _field(loc), "msg": msg, "type": kind}
+    # For malformed JSON the location is a character offset in the body, not a field.
+    field = "body" if kind == "json_invalid" else _field(loc)
+    return {"loc": list(loc), "field": field, "msg": msg, "type": kind}
 
 
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -59,11 +59,11 @@ def main(argv: list[str] | None = None) -> int:
         client = boto3.client("dynamodb", region_name="us-east-1", endpoint_url=endpoint)
         keys.create_table(client, args.table)
         from app.main import create_app
-        from app.serve import server
+        from app.serve import run
 
         print(f"DynamoDB (moto) on {endpoint}, table {args.table}", file=sys.stderr)
         print(f"API on http://127.0.0.1:{args.port} (docs: /docs); Ctrl-C stops", file=sys.stderr)
-        server(create_app(), "127.0.0.1", args.port).run()
+        run(create_app(), "127.0.0.1", args.port)
     finally:
         moto.stop()
     return 0

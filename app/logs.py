@@ -26,13 +26,18 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: str) -> None:
-    """Send the app's logs to stderr as JSON and silence uvicorn's access log (it prints client IPs)."""
+    """Send the app's logs to stderr as JSON."""
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
     app_logger = logging.getLogger("app")
     app_logger.handlers[:] = [handler]
     app_logger.setLevel(level)
     app_logger.propagate = False
+    silence_access_log()
+
+
+def silence_access_log() -> None:
+    """uvicorn's access log prints each client's address; the app logs requests without it."""
     access = logging.getLogger("uvicorn.access")
     access.handlers[:] = []
     access.propagate = False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import uvicorn
 
 # ECS gives a stopping task (and a Spot task on interruption notice) SIGTERM, then SIGKILL after the
@@ -23,3 +25,19 @@ def server(app, host: str, port: int, log_level: str = "info") -> uvicorn.Server
         lifespan="on",
     )
     return uvicorn.Server(config)
+
+
+def run(app, host: str, port: int, log_level: str = "info") -> int:
+    """Serve until SIGTERM or SIGINT, shut down gracefully, and return 0.
+
+    uvicorn re-raises the stop signal once it has shut down, which with the default handler ends
+    the process with status 143 (or a KeyboardInterrupt). A stop is the expected end of a task, so
+    these handlers, which uvicorn restores before re-raising, turn it into a clean exit.
+    """
+    previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        server(app, host, port, log_level).run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
