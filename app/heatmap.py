@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from app import cover, geohash
 from app.keys import PRECISION_BY_SIZE
-from app.models import HeatPoint, Viewport
+from app.models import Viewport
 from app.store import CellCount, CellStore
 
 _FINEST = max(PRECISION_BY_SIZE.values())
@@ -36,8 +36,13 @@ def cells_of_report(lat: float, lng: float) -> list[str]:
 
 def read_heatmap(
     store: CellStore, size: str, viewport: Viewport, now: int, max_cells: int, timing: Timing
-) -> list[HeatPoint]:
-    """Points of the viewport's populated cells, intensity = count / the viewport's largest count."""
+) -> list[dict]:
+    """Points of the viewport's populated cells: the cell's centre, intensity = its count / the largest
+    count in the viewport (so the busiest cell is 1.0), and age = now - its last report, in seconds.
+
+    Returns plain dicts in the shape of `HeatPoint`: a city viewport has thousands of them, and
+    building models for each would cost more than everything else the request does.
+    """
     precision = PRECISION_BY_SIZE[size]
     boxes = cover.split_viewport(
         viewport.topleft.lat, viewport.topleft.lng, viewport.bottomright.lat, viewport.bottomright.lng
@@ -46,28 +51,27 @@ def read_heatmap(
     if cells > max_cells:
         raise TooManyCells(size, cells, max_cells)
     found: list[tuple[CellCount, int, int]] = []
+    to_index = geohash.to_index
     for cell_range in cover.cell_ranges(boxes, precision):
         started = time.perf_counter()
         page = store.cells_between(precision, cell_range.prefix, cell_range.low, cell_range.high)
         timing.store_seconds += time.perf_counter() - started
         timing.queries += 1
+        x0, x1, y0, y1 = cell_range.x0, cell_range.x1, cell_range.y0, cell_range.y1
         for cell in page:
-            x, y = geohash.to_index(cell.cell)
-            if cell_range.contains(x, y):
+            x, y = to_index(cell.cell)
+            if x0 <= x <= x1 and y0 <= y <= y1:
                 found.append((cell, x, y))
     if not found:
         return []
     busiest = max(cell.reports for cell, _, _ in found)
-    points = []
-    for cell, x, y in found:
-        south, west, north, east = geohash.index_bounds(x, y, precision)
-        lat, lng = (south + north) / 2, (west + east) / 2
-        points.append(
-            HeatPoint.model_construct(
-                lat=round(lat, 6),
-                lng=round(lng, 6),
-                intensity=round(cell.reports / busiest, 4),
-                age=max(0, now - cell.last_report_at),
-            )
-        )
-    return points
+    height, width = geohash.cell_size(precision)
+    return [
+        {
+            "lat": round(-90.0 + (y + 0.5) * height, 6),
+            "lng": round(-180.0 + (x + 0.5) * width, 6),
+            "intensity": round(cell.reports / busiest, 4),
+            "age": max(0, now - cell.last_report_at),
+        }
+        for cell, x, y in found
+    ]

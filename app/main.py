@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from contextlib import asynccontextmanager
 
@@ -16,6 +17,15 @@ from app.routes import api, ops
 from app.store import CellStore, DynamoCellStore
 
 
+def tune_garbage_collector() -> None:
+    """Fewer, cheaper collections: a heatmap builds thousands of small objects per request, and the
+    default thresholds then run full collections over every module loaded at start (boto3 alone is
+    tens of MB), which showed as 100+ ms tail latencies. Freezing moves the start-up heap out of
+    the collector's reach; the larger first threshold collects less often."""
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+
+
 def create_app(settings: Settings | None = None, store: CellStore | None = None) -> FastAPI:
     """The API; `store` defaults to the DynamoDB table named by the settings."""
     settings = settings or Settings.from_env()
@@ -28,6 +38,7 @@ def create_app(settings: Settings | None = None, store: CellStore | None = None)
             app.state.store = DynamoCellStore.connect(
                 settings.table_name, settings.region, settings.dynamodb_endpoint
             )
+        tune_garbage_collector()
         yield
 
     app = FastAPI(
@@ -42,7 +53,8 @@ def create_app(settings: Settings | None = None, store: CellStore | None = None)
     app.include_router(ops)
     errors.install(app)
     # add_middleware puts each one outside the previous: gzip innermost, the request log outermost.
-    app.add_middleware(GZipMiddleware, minimum_size=500)
+    # Level 6, not Starlette's default 9: half the CPU time for a 1-2 % larger body.
+    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

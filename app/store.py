@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -129,6 +131,48 @@ class DynamoCellStore:
             )
         except (BotoCoreError, ClientError):
             return False
+        return True
+
+
+class MemoryCellStore:
+    """Cells in process memory, same semantics as the table: for benchmarks and store-free runs.
+
+    Not for production: counts vanish with the process and are not shared between tasks.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._partitions: dict[str, tuple[list[str], dict[str, CellCount]]] = {}
+
+    def _partition(self, cell: str) -> tuple[list[str], dict[str, CellCount]]:
+        key = keys.partition_key(len(cell), keys.prefix_of(cell))
+        return self._partitions.setdefault(key, ([], {}))
+
+    def put(self, cell: CellCount) -> None:
+        """Set a cell's counter directly (to load a data set)."""
+        with self._lock:
+            sort_keys, cells = self._partition(cell.cell)
+            if cell.cell not in cells:
+                bisect.insort(sort_keys, cell.cell)
+            cells[cell.cell] = cell
+
+    def add_report(self, cells: Sequence[str], now: int) -> None:
+        minute = now - now % keys.TIME_GRANULARITY_SECONDS
+        with self._lock:
+            for cell in cells:
+                sort_keys, counts = self._partition(cell)
+                previous = counts.get(cell)
+                if previous is None:
+                    bisect.insort(sort_keys, cell)
+                counts[cell] = CellCount(cell, (previous.reports if previous else 0) + 1, minute)
+
+    def cells_between(self, precision: int, prefix: str, low: str, high: str) -> list[CellCount]:
+        with self._lock:
+            sort_keys, cells = self._partitions.get(keys.partition_key(precision, prefix), ([], {}))
+            start, end = bisect.bisect_left(sort_keys, low), bisect.bisect_right(sort_keys, high)
+            return [cells[key] for key in sort_keys[start:end]]
+
+    def ping(self) -> bool:
         return True
 
 
