@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-import uuid
-from dataclasses import dataclass
-
 import boto3
 import httpx
 import pytest
+from heatmap_testkit import LiveApi, ServerThread, free_port, new_table
 from moto.server import ThreadedMotoServer
 
-from app import keys
 from app.config import Settings
-from app.deps import get_clock, get_store
+from app.deps import get_clock
 from app.main import create_app
-from app.serve import server
 from app.store import DynamoCellStore
 
 REGION = "us-east-1"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -50,58 +37,6 @@ def dynamodb(moto_endpoint):
         aws_access_key_id="test",
         aws_secret_access_key="test",
     )
-
-
-def new_table(dynamodb) -> str:
-    name = f"heatmap-{uuid.uuid4().hex[:12]}"
-    keys.create_table(dynamodb, name)
-    return name
-
-
-@dataclass
-class LiveApi:
-    url: str
-    app: object
-    dynamodb: object
-    table: str
-
-    def use_table(self, table: str) -> None:
-        store = DynamoCellStore(self.dynamodb, table)
-        self.table = table
-        self.app.dependency_overrides[get_store] = lambda: store
-
-    def freeze_clock(self, now: float) -> None:
-        self.app.dependency_overrides[get_clock] = lambda: lambda: now
-
-    def item(self, cell: str) -> dict | None:
-        key = {keys.PK: {"S": keys.partition_key(len(cell), keys.prefix_of(cell))}, keys.SK: {"S": cell}}
-        return self.dynamodb.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
-
-    def count(self, cell: str) -> int:
-        item = self.item(cell)
-        return int(item[keys.REPORTS]["N"]) if item else 0
-
-
-class ServerThread:
-    """uvicorn with the app's production settings, in a thread of the test process."""
-
-    def __init__(self, app):
-        self.port = free_port()
-        self.server = server(app, "127.0.0.1", self.port, log_level="warning")
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
-        return f"http://127.0.0.1:{self.port}"
-
-    def __exit__(self, *exc):
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

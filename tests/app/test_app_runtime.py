@@ -6,12 +6,13 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ServerThread
+from heatmap_testkit import ServerThread
 
-from app import keys
+from app import geohash, keys
 from app.config import ConfigError, Settings
 from app.logs import JsonFormatter
 from app.main import create_app
@@ -40,8 +41,6 @@ def populate(api, cells):
 
 
 def test_heatmap_is_gzipped_when_accepted_and_cacheable(client, api):
-    from app import geohash
-
     populate(api, {geohash.encode(52.41 + i * 0.0015, -2.7, 7) for i in range(20)})
     zipped = client.post(HEATMAP, json=VIEW, headers={"accept-encoding": "gzip"})
     assert zipped.status_code == 200 and len(zipped.json()["points"]) == 20
@@ -173,7 +172,9 @@ def _import_main(extra_env):
     names = ("TABLE_NAME", "AWS_REGION", "DYNAMODB_ENDPOINT", "LOG_LEVEL", "CORS_ORIGINS")
     env = {k: v for k, v in os.environ.items() if k not in names} | extra_env
     code = "import app.main; print(app.main.app.state.settings.table_name)"
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    root = Path(__file__).resolve().parent.parent.parent
+    command = [sys.executable, "-c", code]
+    return subprocess.run(command, env=env, cwd=root, capture_output=True, text=True, timeout=60)
 
 
 def test_app_imports_with_no_environment():

@@ -10,7 +10,7 @@ import time
 
 import httpx
 import pytest
-from conftest import free_port, new_table
+from heatmap_testkit import free_port, new_table
 
 from app.heatmap import cells_of_report
 from app.store import DynamoCellStore

@@ -1,7 +1,7 @@
 """The two stores behave alike: the same operations give the same cells."""
 
 import pytest
-from conftest import new_table
+from heatmap_testkit import new_table
 
 from app.heatmap import cells_of_report
 from app.store import CellCount, DynamoCellStore, MemoryCellStore
