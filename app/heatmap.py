@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from app import cover, geohash
 from app.keys import PRECISION_BY_SIZE
@@ -25,7 +25,7 @@ class Timing:
     """Seconds spent waiting for the store during one request (reported apart from processing)."""
 
     store_seconds: float = 0.0
-    queries: int = field(default=0)
+    queries: int = 0
 
 
 def cells_of_report(lat: float, lng: float) -> list[str]:

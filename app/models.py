@@ -48,7 +48,6 @@ class Viewport(BaseModel):
 
 class HeatmapRequest(BaseModel):
     model_config = ConfigDict(
-        populate_by_name=True,
         json_schema_extra={
             "examples": [
                 {

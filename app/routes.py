@@ -18,7 +18,14 @@ from app.store import CellStore
 # Heatmaps change slowly; a browser or CDN may reuse one for this long.
 HEATMAP_MAX_AGE_SECONDS = 30
 
-api = APIRouter(prefix="/api/safetyheatmap", tags=["safety heatmap"])
+api = APIRouter(
+    prefix="/api/safetyheatmap",
+    tags=["safety heatmap"],
+    responses={
+        413: {"description": "Request body over the size limit"},
+        503: {"description": "The table is unavailable; retry after the Retry-After seconds"},
+    },
+)
 ops = APIRouter(tags=["operations"])
 
 Store = Annotated[CellStore, Depends(get_store)]
