@@ -119,6 +119,31 @@ def to_index(geohash: str) -> tuple[int, int]:
     return x, y
 
 
+def suffix_decoder(prefix_length: int):
+    """A function (suffix) -> (x, y) giving the index bits a suffix adds after a prefix of this length.
+
+    Cells read from one partition share its prefix, so only their last characters need decoding:
+    x = (prefix_x << suffix_lng_bits) | suffix_x, and likewise for y.
+    """
+    if prefix_length % 2 == 0:
+        return to_index
+
+    def decode(suffix: str) -> tuple[int, int]:
+        try:
+            x, y = _ODD[suffix[0]]
+            for i in range(1, len(suffix) - 1, 2):
+                px, py = _PAIRS[suffix[i : i + 2]]
+                x, y = (x << 5) | px, (y << 5) | py
+            if len(suffix) % 2 == 0:
+                cx, cy = _EVEN[suffix[-1]]
+                x, y = (x << 3) | cx, (y << 2) | cy
+        except (KeyError, IndexError):
+            raise ValueError(f"not a geohash suffix: {suffix!r}") from None
+        return x, y
+
+    return decode
+
+
 def index_bounds(x: int, y: int, precision: int) -> tuple[float, float, float, float]:
     """(south, west, north, east) of cell (x, y)."""
     height, width = cell_size(precision)

@@ -80,3 +80,17 @@ def test_string_order_is_monotonic_in_both_axes(lat1, lng1, lat2, lng2):
     south, north = sorted((lat1, lat2))
     west, east = sorted((lng1, lng2))
     assert geohash.encode(south, west, 7) <= geohash.encode(north, east, 7)
+
+
+@given(lats, lngs, st.integers(min_value=2, max_value=12), st.data())
+def test_suffix_decoding_adds_the_suffix_bits_to_the_prefix_index(lat, lng, precision, data):
+    code = geohash.encode(lat, lng, precision)
+    cut = data.draw(st.integers(min_value=1, max_value=precision - 1))
+    lng_bits, lat_bits = geohash.axis_bits(precision)
+    prefix_lng_bits, prefix_lat_bits = geohash.axis_bits(cut)
+    prefix_x, prefix_y = geohash.to_index(code[:cut])
+    dx, dy = geohash.suffix_decoder(cut)(code[cut:])
+    assert geohash.to_index(code) == (
+        (prefix_x << (lng_bits - prefix_lng_bits)) | dx,
+        (prefix_y << (lat_bits - prefix_lat_bits)) | dy,
+    )
