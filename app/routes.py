@@ -15,7 +15,7 @@ from app.heatmap import Timing, cells_of_report, read_heatmap
 from app.models import Health, HeatmapRequest, HeatmapResponse, ReportAccepted, ReportRequest
 from app.store import CellStore
 
-# Heatmaps change slowly; a browser or CDN may reuse one for this long.
+# Heatmaps change slowly; a shared cache configured to keep these POST responses may reuse one this long.
 HEATMAP_MAX_AGE_SECONDS = 30
 
 api = APIRouter(
