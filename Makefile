@@ -45,6 +45,10 @@ lint: $(STAMP) $(LINT_STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 
+## The API on http://127.0.0.1:8000 over a local moto DynamoDB (Ctrl-C stops both).
+app: $(STAMP)
+	$(PY) -m app.local
+
 ## Real deployment (needs the Pulumi CLI, AWS credentials and Docker with arm64 builds).
 ## The pack's budget policy prices usage from usage.yml, as `make plan` does (costguard pack-config).
 PACK_CONFIG := .venv/policy-config.json

@@ -1,0 +1,60 @@
+"""Every error as JSON: 422 naming the field, 503 when the table is unavailable, 500 without details."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from app.heatmap import TooManyCells
+from app.store import StoreUnavailable
+
+log = logging.getLogger("app.error")
+
+
+def _field(loc) -> str:
+    parts = [str(part) for part in loc if part != "body"]
+    return ".".join(parts) or "body"
+
+
+def _error(loc, msg: str, kind: str) -> dict:
+    msg = msg.removeprefix("Value error, ")
+    # For malformed JSON the location is a character offset in the body, not a field.
+    field = "body" if kind == "json_invalid" else _field(loc)
+    return {"loc": list(loc), "field": field, "msg": msg, "type": kind}
+
+
+async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    # The submitted values (`input`) are left out: they may be coordinates, and are the client's own anyway.
+    details = [
+        _error(e.get("loc", ("body",)), e.get("msg", "invalid"), e.get("type", "value_error"))
+        for e in exc.errors()
+    ]
+    return JSONResponse(status_code=422, content={"detail": details})
+
+
+async def too_many_cells(request: Request, exc: TooManyCells) -> JSONResponse:
+    return JSONResponse(
+        status_code=422, content={"detail": [_error(("body", "range"), str(exc), "too_many_cells")]}
+    )
+
+
+async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+    log.error("store unavailable", extra={"cause": str(exc)})
+    return JSONResponse(
+        status_code=503, content={"detail": "storage unavailable, retry later"}, headers={"Retry-After": "5"}
+    )
+
+
+async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error", extra={"error": type(exc).__name__})
+    return JSONResponse(status_code=500, content={"detail": "internal error"})
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(TooManyCells, too_many_cells)
+    app.add_exception_handler(StoreUnavailable, store_unavailable)
+    app.add_exception_handler(Exception, unexpected)

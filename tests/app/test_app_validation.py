@@ -1,0 +1,138 @@
+"""Every field is validated; every bad request gets a 4xx JSON error naming the field."""
+
+import pytest
+
+REPORT = "/api/safetyheatmap/report/add"
+HEATMAP = "/api/safetyheatmap/heatmap/get"
+H6, W6 = 180 / 2**15, 360 / 2**15  # size L = geohash precision 6
+
+
+def heatmap(size="S", tl=(52.42, -2.73), br=(52.41, -2.72)):
+    corners = {"topleft": {"lat": tl[0], "lng": tl[1]}, "bottomright": {"lat": br[0], "lng": br[1]}}
+    return {"size": size, "range": corners}
+
+
+def fields(response) -> set[str]:
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/json"
+    return {error["field"] for error in response.json()["detail"]}
+
+
+def test_the_clients_exact_request_shapes(client):
+    assert client.post(REPORT, json={"lat": 52.4042, "lng": -2.7013}).status_code == 201
+    corners = {"topleft": {"lat": 52.405, "lng": -2.702}, "bottomright": {"lat": 52.403, "lng": -2.700}}
+    body = {"size": "S", "range": corners}
+    response = client.post(HEATMAP, json=body)
+    assert response.status_code == 200
+    (point,) = response.json()["points"]
+    assert set(response.json()) == {"size", "points"} and set(point) == {"lat", "lng", "intensity", "age"}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({}, {"lat", "lng"}),
+        ({"lng": 0}, {"lat"}),
+        ({"lat": 90.0001, "lng": 0}, {"lat"}),
+        ({"lat": -90.5, "lng": 0}, {"lat"}),
+        ({"lat": 0, "lng": 180.01}, {"lng"}),
+        ({"lat": 0, "lng": -181}, {"lng"}),
+        ({"lat": "52.4", "lng": 0}, {"lat"}),
+        ({"lat": None, "lng": 0}, {"lat"}),
+        ({"lat": True, "lng": 0}, {"lat"}),
+        ({"lat": 0, "lng": [1]}, {"lng"}),
+        ([52.4, -2.7], {"body"}),
+    ],
+)
+def test_report_fields(client, body, expected):
+    assert fields(client.post(REPORT, json=body)) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b'{"lat": NaN, "lng": 0}', {"lat"}),
+        (b'{"lat": 0, "lng": Infinity}', {"lng"}),
+        (b'{"lat": 52.4, ', {"body"}),
+        (b"", {"body"}),
+    ],
+)
+def test_report_raw_bodies(client, raw, expected):
+    response = client.post(REPORT, content=raw, headers={"content-type": "application/json"})
+    assert fields(response) == expected
+
+
+def test_errors_do_not_echo_the_submitted_coordinates(client):
+    response = client.post(REPORT, json={"lat": 91.23456, "lng": -2.7013})
+    assert "91.23456" not in response.text and "2.7013" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"range": heatmap()["range"]}, {"size"}),
+        (heatmap(size="XL"), {"size"}),
+        (heatmap(size="s"), {"size"}),
+        ({"size": "S"}, {"range"}),
+        ({"size": "S", "range": {"topleft": {"lat": 1, "lng": 1}}}, {"range.bottomright"}),
+        (heatmap(tl=(91, -2.73)), {"range.topleft.lat"}),
+        (heatmap(tl=(52.42, -180.5)), {"range.topleft.lng"}),
+        (heatmap(br=(-91, -2.72)), {"range.bottomright.lat"}),
+        (heatmap(br=(52.41, "east")), {"range.bottomright.lng"}),
+        (heatmap(tl=(52.41, -2.73), br=(52.42, -2.72)), {"range"}),  # top-left south of bottom-right
+        (heatmap(tl=(52.42, -2.73), br=(52.42, -2.72)), {"range"}),  # no height
+        (heatmap(tl=(52.42, -2.73), br=(52.41, -2.73)), {"range"}),  # no width
+    ],
+)
+def test_heatmap_fields(client, body, expected):
+    assert fields(client.post(HEATMAP, json=body)) == expected
+
+
+def test_cell_cap_is_exact_and_says_how_to_fix_it(client):
+    # Size L over exactly 100 x 100 precision-6 cells is allowed; one more column is not.
+    south, west = 0.0001, 0.0001
+    north = 100 * H6 - 0.0001
+    allowed = client.post(HEATMAP, json=heatmap("L", (north, west), (south, 100 * W6 - 0.0001)))
+    assert allowed.status_code == 200
+    response = client.post(HEATMAP, json=heatmap("L", (north, west), (south, 101 * W6 - 0.0001)))
+    assert fields(response) == {"range"}
+    (error,) = response.json()["detail"]
+    assert error["type"] == "too_many_cells"
+    assert error["msg"] == "the viewport covers 10100 cells at size L, more than 10000: zoom in"
+
+
+def test_too_many_small_cells_suggests_a_larger_size(client):
+    response = client.post(HEATMAP, json=heatmap("S", (52.5, -2.8), (52.4, -2.7)))
+    assert fields(response) == {"range"}
+    assert "zoom in or use size M" in response.json()["detail"][0]["msg"]
+
+
+def test_body_over_the_limit_is_413(client):
+    response = client.post(REPORT, json={"lat": 1, "lng": 1, "padding": "x" * 5000})
+    assert response.status_code == 413
+    assert response.json() == {"detail": "request body larger than 4096 bytes"}
+
+
+def test_chunked_body_over_the_limit_is_413(client):
+    def chunks():
+        yield b'{"lat": 1, "lng": 1, "padding": "'
+        for _ in range(10):
+            yield b"x" * 1000
+        yield b'"}'
+
+    response = client.post(REPORT, content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_chunked_body_under_the_limit_is_accepted(client):
+    def chunks():
+        yield b'{"lat": 52.4042,'
+        yield b' "lng": -2.7013}'
+
+    response = client.post(REPORT, content=chunks(), headers={"content-type": "application/json"})
+    assert response.status_code == 201
+
+
+def test_unknown_route_and_method(client):
+    assert client.get("/api/safetyheatmap/nothing").status_code == 404
+    assert client.get(REPORT).status_code == 405
