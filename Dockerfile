@@ -26,7 +26,10 @@ COPY --from=build /opt/venv /opt/venv
 COPY app/ ./app/
 USER 10001:10001
 EXPOSE 8080
-# Fargate (Spot too) sends SIGTERM and waits stopTimeout (120 s) before SIGKILL: uvicorn stops accepting,
-# finishes in-flight requests for up to 100 s, then exits. API Gateway already writes JSON access logs,
-# and uvicorn's own access log would record the VPC link's addresses, so it is off.
-CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8080", "--timeout-graceful-shutdown", "100", "--no-access-log"]
+# ECS runs the task definition's health check; this one serves `docker run` locally (same probe).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/health', timeout=4)"]
+# Fargate (Spot too) sends SIGTERM and waits stopTimeout (120 s) before SIGKILL: `python -m app` (uvicorn,
+# app/serve.py) stops accepting, finishes in-flight requests for up to 30 s, then exits 0. Its access log
+# is the app's own JSON line per request, without the client's address.
+CMD ["python", "-m", "app"]

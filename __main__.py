@@ -36,7 +36,6 @@ table = Table(
     TableArgs(
         point_in_time_recovery=settings.point_in_time_recovery,
         deletion_protection=settings.deletion_protection,
-        ttl_attribute=settings.table_ttl_attribute,
     ),
 )
 service = Service(
@@ -65,7 +64,6 @@ service = Service(
         sleep_schedule=settings.sleep_schedule,
         wake_schedule=settings.wake_schedule,
         schedule_timezone=settings.schedule_timezone,
-        ttl_attribute=settings.table_ttl_attribute,
         container_port=CONTAINER_PORT,
     ),
 )

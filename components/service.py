@@ -45,14 +45,10 @@ import pulumi_aws as aws
 
 CONTAINER_NAME = "api"
 
-# Item-level DynamoDB actions the API may perform; no table-level, Scan or admin actions.
+# The item-level DynamoDB actions the API performs (app/store.py: UpdateItem ADD per report, Query per
+# heatmap partition, GetItem for /health); no Put/Delete, no Scan, no table-level or admin actions.
 TABLE_ACTIONS = (
-    "dynamodb:BatchGetItem",
-    "dynamodb:BatchWriteItem",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:DeleteItem",
     "dynamodb:GetItem",
-    "dynamodb:PutItem",
     "dynamodb:Query",
     "dynamodb:UpdateItem",
 )
@@ -96,7 +92,7 @@ class ServiceArgs:
     sleep_schedule: str | None = None
     wake_schedule: str | None = None
     schedule_timezone: str = "UTC"
-    ttl_attribute: str = "expiresAt"
+    log_level: str = "INFO"
     container_port: int = 8080
     health_check_path: str = "/health"
     namespace_name: str = "heatmap.internal"
@@ -191,7 +187,7 @@ def container_definitions(args: ServiceArgs, image_uri: str, table_name: str, lo
                     {"name": "AWS_REGION", "value": args.region},
                     {"name": "AWS_DEFAULT_REGION", "value": args.region},
                     {"name": "PORT", "value": str(port)},
-                    {"name": "TTL_ATTRIBUTE", "value": args.ttl_attribute},
+                    {"name": "LOG_LEVEL", "value": args.log_level},
                 ],
                 # The slim image has no curl; Python is there.
                 "healthCheck": {

@@ -50,7 +50,6 @@ SCHEMA: tuple[ConfigKey, ...] = (
     ConfigKey("containerInsights", "boolean", False, "Turn on ECS Container Insights (paid custom metrics)."),
     ConfigKey("pointInTimeRecovery", "boolean", False, "DynamoDB point-in-time recovery (billed per GB)."),
     ConfigKey("deletionProtection", "boolean", False, "Protect the table from deletion; keep ECR images."),
-    ConfigKey("tableTtlAttribute", "string", "expiresAt", "DynamoDB attribute holding the expiry epoch."),
     ConfigKey("imageKeepTagged", "integer", 5, "Tagged images ECR keeps; untagged ones expire after 1 day."),
     ConfigKey("throttleRateLimit", "integer", 20, "API steady-state request rate limit (requests/second)."),
     ConfigKey("throttleBurstLimit", "integer", 40, "API burst limit (requests)."),
@@ -121,7 +120,6 @@ class Settings:
     container_insights: bool
     point_in_time_recovery: bool
     deletion_protection: bool
-    table_ttl_attribute: str
     image_keep_tagged: int
     throttle_rate_limit: int
     throttle_burst_limit: int
@@ -309,10 +307,6 @@ def load_settings(get: Getter) -> Settings:
     if retention not in LOG_RETENTION_DAYS:
         raise _fail("logRetentionDays", retention, ", ".join(str(d) for d in LOG_RETENTION_DAYS))
 
-    ttl_attribute = raw["tableTtlAttribute"]
-    if not re.fullmatch(r"[A-Za-z0-9_.-]{1,255}", ttl_attribute):
-        raise _fail("tableTtlAttribute", ttl_attribute, "1-255 characters of A-Z a-z 0-9 _ - .")
-
     keep = _range("imageKeepTagged", raw["imageKeepTagged"], 1, 1000)
 
     rate = raw["throttleRateLimit"]
@@ -368,7 +362,6 @@ def load_settings(get: Getter) -> Settings:
         container_insights=raw["containerInsights"],
         point_in_time_recovery=raw["pointInTimeRecovery"],
         deletion_protection=raw["deletionProtection"],
-        table_ttl_attribute=ttl_attribute,
         image_keep_tagged=keep,
         throttle_rate_limit=rate,
         throttle_burst_limit=burst,

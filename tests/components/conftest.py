@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -83,6 +84,9 @@ class Recorder(pulumi.runtime.Mocks):
 
 @pytest.fixture
 def stack() -> Recorder:
+    # Pulumi's mocks run on the thread's current event loop; another test in the same worker (the app's
+    # asyncio/uvicorn tests) may have closed it and left none set.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     recorder = Recorder()
     pulumi.runtime.set_mocks(recorder, project="safety-heatmap", stack="dev", preview=False)
     return recorder

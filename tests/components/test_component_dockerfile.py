@@ -30,12 +30,14 @@ def test_runs_as_non_root_without_compilers():
 
 
 def test_command_serves_the_port_the_task_definition_maps():
+    from app.serve import GRACEFUL_SHUTDOWN_SECONDS
+
     command = json.loads(re.search(r"^CMD (\[.*\])$", DOCKERFILE, flags=re.M).group(1))
-    assert command[:2] == ["uvicorn", "app.main:app"]
-    assert command[command.index("--host") + 1] == "0.0.0.0"
-    assert int(command[command.index("--port") + 1]) == default("container_port") == 8080
+    assert command == ["python", "-m", "app"]  # app/__main__.py: HOST 0.0.0.0, PORT 8080 by default
+    env = dict(re.findall(r"^\s+(\w+)=(\S+?)\s*\\?$", DOCKERFILE.split("AS runtime", 1)[1], flags=re.M))
+    assert int(env["PORT"]) == default("container_port") == 8080
     # Graceful shutdown must end before ECS's stopTimeout (120 s) kills the container.
-    assert int(command[command.index("--timeout-graceful-shutdown") + 1]) < 120
+    assert GRACEFUL_SHUTDOWN_SECONDS < 120
 
 
 def test_dockerignore_allows_only_the_app():

@@ -37,16 +37,7 @@ def test_task_role_touches_only_the_table_items(stack):
         {
             "Sid": "HeatmapTableItems",
             "Effect": "Allow",
-            "Action": [
-                "dynamodb:BatchGetItem",
-                "dynamodb:BatchWriteItem",
-                "dynamodb:ConditionCheckItem",
-                "dynamodb:DeleteItem",
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:Query",
-                "dynamodb:UpdateItem",
-            ],
+            "Action": ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
             "Resource": [TABLE_ARN, TABLE_ARN + "/index/*"],
         }
     ]

@@ -240,13 +240,6 @@ def test_rule_log_retention_never_expire_rejected():
     assert error_of(logRetentionDays=0).startswith("invalid config safety-heatmap:logRetentionDays = 0; ")
 
 
-def test_rule_ttl_attribute():
-    assert error_of(tableTtlAttribute="expires at") == (
-        "invalid config safety-heatmap:tableTtlAttribute = 'expires at'; allowed: 1-255 characters of "
-        "A-Z a-z 0-9 _ - ."
-    )
-
-
 def test_rule_image_keep_tagged():
     assert error_of(imageKeepTagged=0) == (
         "invalid config safety-heatmap:imageKeepTagged = 0; allowed: an integer from 1 to 1000"
