@@ -94,6 +94,15 @@ def _shown(estimate: CostEstimate) -> list[ResourceCost]:
     return sorted(rows, key=lambda r: (r.status != "priced", -max(r.monthly_after, r.monthly_before), r.name))
 
 
+def _free(estimate: CostEstimate) -> str:
+    """The free resources by type ("aws:ec2/subnet:Subnet x2, ..."): listed, never silently dropped."""
+    counts: dict[str, int] = {}
+    for r in estimate.resources:
+        if r.status == "free":
+            counts[r.type] = counts.get(r.type, 0) + 1
+    return ", ".join(f"{t} x{n}" for t, n in sorted(counts.items()))
+
+
 def _summary(estimate: CostEstimate) -> str:
     counts = estimate.status_counts()
     return (
@@ -173,6 +182,8 @@ def _table(estimate: CostEstimate, violations, check, title, policies) -> str:
     ]
     if estimate.not_priced:
         lines.append("Not priced: " + ", ".join(f"{t} x{n}" for t, n in estimate.not_priced.items()))
+    if _free(estimate):
+        lines.append(f"Free: {_free(estimate)}")
     if check is not None:
         lines.append(f"Budget: {check.message}")
     if policies:
@@ -238,6 +249,8 @@ def _markdown(estimate: CostEstimate, violations, check, title, policies) -> str
         lines += ["No resource in this change has a price.", ""]
     if estimate.not_priced:
         lines += ["**Not priced:** " + ", ".join(f"`{t}` ×{n}" for t, n in estimate.not_priced.items()), ""]
+    if _free(estimate):
+        lines += ["<details><summary>Free resources</summary>", "", _free(estimate), "", "</details>", ""]
     lines += ["<details><summary>Assumptions</summary>", ""]
     lines += [line.replace("  ", "- ", 1) for line in _assumption_lines(estimate, "  ")]
     lines += [f"- {_md(note)}" for note in estimate.notes]
