@@ -3,7 +3,8 @@
 The CLI starts from the project file's `config:` block (defaults for project keys, which are written
 there without a namespace, and values for namespaced keys such as `aws:region`), then overlays the
 stack file's `config:` block, whose keys are always namespaced (`project:key`, `aws:region`).
-Secrets (`secure: v1:...`) are never decrypted: they become a placeholder string.
+Secrets (`secure: v1:...`) are never decrypted: they take the key's declared default from
+Pulumi.yaml when it has one, else a placeholder string.
 
 Docs relied on: https://www.pulumi.com/docs/iac/concepts/projects/project-file/#config-options
 (project-level `config:` with `type`/`default`/`description`/`secret`/`items`, or a bare value, or
@@ -83,9 +84,21 @@ def load_stack_config(program_dir: Path, stack: str) -> StackConfig:
     stack_config = stack_doc.get("config") or {}
     if not isinstance(stack_config, dict):
         raise CaptureError(f"`config:` in {stack_file.name} must be a mapping of key: value")
+    declared = _declared_keys(project, project_doc.get("config"))
     for key, raw in stack_config.items():
         full_key = _qualify(project, str(key))
+        if declared is not None and full_key.startswith(f"{project}:") and full_key not in declared:
+            # The Pulumi CLI refuses such a stack too ("validating stack config: ... not defined by the
+            # project configuration"); a silently ignored typo would plan the wrong stack.
+            raise CaptureError(
+                f"{stack_file.name} sets {full_key}, which {project_file.name} does not declare: "
+                "fix the key's spelling or declare it under `config:`"
+            )
         value, secret = _plain_value(raw)
+        if secret and value == SECRET_PLACEHOLDER and full_key in config:
+            # A secret cannot be decrypted offline: keep the project's declared default rather than
+            # a placeholder that the program's own validation would reject (e.g. an email address).
+            value = config[full_key]
         config[full_key] = value
         if secret:
             secret_keys.add(full_key)
@@ -170,6 +183,13 @@ def _apply_project_config(
         config[full_key] = value
         if secret:
             secret_keys.add(full_key)
+
+
+def _declared_keys(project: str, block: Any) -> set[str] | None:
+    """The keys Pulumi.yaml declares under `config:`; None when it declares none (nothing to check)."""
+    if not isinstance(block, dict) or not block:
+        return None
+    return {_qualify(project, str(key)) for key in block}
 
 
 def _qualify(project: str, key: str) -> str:

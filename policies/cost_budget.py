@@ -89,8 +89,10 @@ def _monthly_budget(args: Any, report_violation: Any) -> None:
         report_violation(
             f"The stack's estimated cost is {money(total)}/month in {region}, over the budget of "
             f"{money(budget)}. "
-            "Run `make plan` for the cost of each resource and remove the costly ones, or raise "
-            "'monthlyBudgetUsd' in this policy's config."
+            "Run `costguard plan` for the cost of each resource and remove the costly ones, give the "
+            "policy your usage figures (its 'usage' config, `costguard pack-config`), or raise the "
+            "budget: `pulumi config set monthlyBudgetUsd N` (the stack's) or this policy's "
+            "'monthlyBudgetUsd'."
         )
 
 

@@ -27,6 +27,17 @@ config:
   demo:alarmEmail:
     type: string
     default: ops@example.com
+  spot:
+    type: boolean
+  ratio:
+    type: number
+  origins:
+    type: array
+    items:
+      type: string
+  apiKey:
+    type: string
+    secret: true
 """
 
 
@@ -164,3 +175,34 @@ def test_missing_entry_point(tmp_path):
     with pytest.raises(CaptureError) as err:
         load_stack_config(tmp_path, "dev")
     assert str(err.value) == f"program entry point app.py not found in {tmp_path}: fix `main:` in Pulumi.yaml"
+
+
+def test_a_secret_takes_the_declared_default_offline(tmp_path):
+    write(
+        tmp_path,
+        {
+            "Pulumi.yaml": PROJECT,
+            "Pulumi.dev.yaml": "config:\n  demo:alarmEmail:\n    secure: v1:abcdefgh\n",
+            "__main__.py": "",
+        },
+    )
+    cfg = load_stack_config(tmp_path, "dev")
+    assert cfg.config["demo:alarmEmail"] == "ops@example.com"
+    assert "demo:alarmEmail" in cfg.secret_keys
+
+
+def test_an_undeclared_project_key_is_refused_like_the_cli_does(tmp_path):
+    write(
+        tmp_path,
+        {
+            "Pulumi.yaml": PROJECT,
+            "Pulumi.dev.yaml": "config:\n  demo:cpuu: 512\n  aws:profile: other\n",
+            "__main__.py": "",
+        },
+    )
+    with pytest.raises(CaptureError) as caught:
+        load_stack_config(tmp_path, "dev")
+    assert str(caught.value) == (
+        "Pulumi.dev.yaml sets demo:cpuu, which Pulumi.yaml does not declare: "
+        "fix the key's spelling or declare it under `config:`"
+    )
