@@ -1,4 +1,5 @@
-"""Every error as JSON: 422 naming the field, 503 when the table is unavailable, 500 without details."""
+"""Every error as JSON: 422 naming the field, 415 naming the content type expected, 503 when the table
+is unavailable, 500 without details."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from app.heatmap import TooManyCells
+from app.media import UnsupportedMediaType
 from app.store import StoreUnavailable
 
 log = logging.getLogger("app.error")
@@ -41,6 +43,17 @@ async def too_many_cells(request: Request, exc: TooManyCells) -> JSONResponse:
     )
 
 
+async def unsupported_media_type(request: Request, exc: UnsupportedMediaType) -> JSONResponse:
+    # The 422 shape, so a client reads every input error the same way; the field is the header.
+    error = {
+        "loc": ["header", "content-type"],
+        "field": "content-type",
+        "msg": str(exc),
+        "type": "unsupported_media_type",
+    }
+    return JSONResponse(status_code=415, content={"detail": [error]})
+
+
 async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
     log.error("store unavailable", extra={"cause": str(exc)})
     return JSONResponse(
@@ -56,5 +69,6 @@ async def unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(TooManyCells, too_many_cells)
+    app.add_exception_handler(UnsupportedMediaType, unsupported_media_type)
     app.add_exception_handler(StoreUnavailable, store_unavailable)
     app.add_exception_handler(Exception, unexpected)
