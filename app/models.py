@@ -11,7 +11,15 @@ Longitude = Annotated[float, Field(ge=-180.0, le=180.0, strict=True, allow_inf_n
 Size = Literal["S", "M", "L"]
 
 
-class LatLng(BaseModel):
+class RequestBody(BaseModel):
+    """Unknown fields are ignored, not refused: a client that adds one (an accuracy, a timestamp)
+    keeps working, and every field the API reads is required, so a misspelt one ("lon") is still
+    a 422 naming the missing field."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class LatLng(RequestBody):
     lat: Latitude
     lng: Longitude
 
@@ -26,7 +34,7 @@ class ReportAccepted(BaseModel):
     status: Literal["accepted"] = "accepted"
 
 
-class Viewport(BaseModel):
+class Viewport(RequestBody):
     """The map's visible rectangle. `topleft` is the north-west corner, `bottomright` the south-east.
 
     A top-left longitude greater than the bottom-right one means the viewport crosses the antimeridian.
@@ -46,7 +54,7 @@ class Viewport(BaseModel):
         return self
 
 
-class HeatmapRequest(BaseModel):
+class HeatmapRequest(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [

@@ -136,3 +136,32 @@ def test_chunked_body_under_the_limit_is_accepted(client):
 def test_unknown_route_and_method(client):
     assert client.get("/api/safetyheatmap/nothing").status_code == 404
     assert client.get(REPORT).status_code == 405
+
+
+def test_unknown_fields_are_ignored_so_a_client_adding_one_keeps_working(client, api):
+    extra = {"lat": 52.4042, "lng": -2.7013, "accuracy": 12.5, "timestamp": "2024-05-01T10:00:00Z"}
+    assert client.post(REPORT, json=extra).status_code == 201
+    assert api.count("gcq44ebu") == 1  # (52.4042, -2.7013) at precision 8, by hand bisection
+    body = heatmap(tl=(52.405, -2.702), br=(52.403, -2.700))
+    body["zoom"] = 17
+    body["range"]["topleft"]["alt"] = 80
+    body["range"]["crs"] = "EPSG:4326"
+    response = client.post(HEATMAP, json=body)
+    assert response.status_code == 200 and len(response.json()["points"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "expected"),
+    [
+        (REPORT, {"lat": 52.4, "lon": -2.7}, {"lng"}),
+        (REPORT, {"latitude": 52.4, "lng": -2.7}, {"lat"}),
+        (HEATMAP, {"size": "S", "viewport": heatmap()["range"]}, {"range"}),
+        (
+            HEATMAP,
+            {"size": "S", "range": {"topLeft": {"lat": 1, "lng": 1}, "bottomright": {"lat": 0, "lng": 2}}},
+            {"range.topleft"},
+        ),
+    ],
+)
+def test_a_misspelt_field_is_still_a_422_naming_the_one_missing(client, path, body, expected):
+    assert fields(client.post(path, json=body)) == expected
