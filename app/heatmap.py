@@ -14,9 +14,17 @@ _FINEST = max(PRECISION_BY_SIZE.values())
 
 
 class TooManyCells(Exception):
-    def __init__(self, size: str, cells: int, cap: int):
+    def __init__(self, size: str, cells: int, cap: int, wrapped_width: float | None = None):
+        """`wrapped_width`: the width in degrees of a viewport read as crossing the antimeridian."""
         larger = {"S": "M", "M": "L"}.get(size)
         hint = f"zoom in or use size {larger}" if larger else "zoom in"
+        if wrapped_width is not None:
+            # Most often the corners' longitudes were swapped, and the viewport went round the world.
+            hint = (
+                f"topleft.lng is east of bottomright.lng, so the viewport was read as crossing the "
+                f"antimeridian, {wrapped_width:.2f} degrees wide; if you meant a viewport across the "
+                f"antimeridian, {hint}, otherwise swap the two longitudes"
+            )
         super().__init__(f"the viewport covers {cells} cells at size {size}, more than {cap}: {hint}")
 
 
@@ -49,7 +57,9 @@ def read_heatmap(
     )
     cells = cover.cell_count(boxes, precision)
     if cells > max_cells:
-        raise TooManyCells(size, cells, max_cells)
+        wraps = viewport.topleft.lng > viewport.bottomright.lng
+        width = 360.0 - (viewport.topleft.lng - viewport.bottomright.lng) if wraps else None
+        raise TooManyCells(size, cells, max_cells, width)
     prefix_length = precision - PREFIX_DROP
     decode_suffix = geohash.suffix_decoder(prefix_length)
     lng_bits, lat_bits = geohash.axis_bits(precision)

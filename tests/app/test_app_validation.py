@@ -165,3 +165,30 @@ def test_unknown_fields_are_ignored_so_a_client_adding_one_keeps_working(client,
 )
 def test_a_misspelt_field_is_still_a_422_naming_the_one_missing(client, path, body, expected):
     assert fields(client.post(path, json=body)) == expected
+
+
+def test_swapped_longitudes_are_read_across_the_antimeridian_and_the_error_says_so(client):
+    # West and east swapped on a city viewport: read as 52.41..52.42 N, -2.72 E round the world to
+    # -2.73 E, 359.99 degrees wide, far over the cap; the message says how to fix either intent.
+    response = client.post(HEATMAP, json=heatmap("M", tl=(52.42, -2.72), br=(52.41, -2.73)))
+    assert fields(response) == {"range"}
+    (error,) = response.json()["detail"]
+    assert error["type"] == "too_many_cells"
+    assert error["msg"].endswith(
+        ": topleft.lng is east of bottomright.lng, so the viewport was read as crossing the "
+        "antimeridian, 359.99 degrees wide; if you meant a viewport across the antimeridian, "
+        "zoom in or use size L, otherwise swap the two longitudes"
+    )
+    # Swapped back, the same corners are a small viewport and are served.
+    assert client.post(HEATMAP, json=heatmap("M", tl=(52.42, -2.73), br=(52.41, -2.72))).status_code == 200
+
+
+def test_a_real_antimeridian_viewport_is_served_as_two_boxes(client, api):
+    # Fiji, 178.5 E .. 179.5 W at size L: 2 degrees / W6 = ~183 columns by 0.2 / H6 = ~38 rows, under
+    # the cap; one report each side of the antimeridian, one point each side.
+    for lng in (178.9, -179.9):
+        assert client.post(REPORT, json={"lat": -17.75, "lng": lng}).status_code == 201
+    response = client.post(HEATMAP, json=heatmap("L", tl=(-17.7, 178.5), br=(-17.9, -179.5)))
+    assert response.status_code == 200, response.text
+    lngs = sorted(round(point["lng"]) for point in response.json()["points"])
+    assert lngs == [-180, 179]
