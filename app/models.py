@@ -45,12 +45,19 @@ class Viewport(RequestBody):
 
     @model_validator(mode="after")
     def _north_west_of_south_east(self) -> Viewport:
-        if self.topleft.lat <= self.bottomright.lat:
+        if self.topleft.lat == self.bottomright.lat:
+            raise ValueError("topleft.lat and bottomright.lat must differ (the viewport has no height)")
+        if self.topleft.lat < self.bottomright.lat:
             raise ValueError(
                 "topleft.lat must be greater than bottomright.lat (top-left is the north-west corner)"
             )
         if self.topleft.lng == self.bottomright.lng:
             raise ValueError("topleft.lng and bottomright.lng must differ (the viewport has no width)")
+        # 180 and -180 are one meridian: "across the antimeridian" from one to the other is no width.
+        if self.topleft.lng == 180.0 and self.bottomright.lng == -180.0:
+            raise ValueError(
+                "topleft.lng 180 and bottomright.lng -180 are the same meridian (the viewport has no width)"
+            )
         return self
 
 

@@ -192,3 +192,42 @@ def test_a_real_antimeridian_viewport_is_served_as_two_boxes(client, api):
     assert response.status_code == 200, response.text
     lngs = sorted(round(point["lng"]) for point in response.json()["points"])
     assert lngs == [-180, 179]
+
+
+@pytest.mark.parametrize(
+    ("tl", "br", "msg"),
+    [
+        (
+            (52.42, -2.73),
+            (52.42, -2.72),
+            "topleft.lat and bottomright.lat must differ (the viewport has no height)",
+        ),
+        (
+            (52.41, -2.73),
+            (52.42, -2.72),
+            "topleft.lat must be greater than bottomright.lat (top-left is the north-west corner)",
+        ),
+        (
+            (52.42, -2.73),
+            (52.41, -2.73),
+            "topleft.lng and bottomright.lng must differ (the viewport has no width)",
+        ),
+        (
+            (52.42, 180),
+            (52.41, -180),
+            "topleft.lng 180 and bottomright.lng -180 are the same meridian (the viewport has no width)",
+        ),
+        ((52.42, 1), (52.42, 1), "topleft.lat and bottomright.lat must differ (the viewport has no height)"),
+    ],
+)
+def test_a_viewport_without_width_or_height_is_a_422_saying_which(client, tl, br, msg):
+    response = client.post(HEATMAP, json=heatmap("L", tl, br))
+    assert fields(response) == {"range"}
+    assert [error["msg"] for error in response.json()["detail"]] == [msg]
+
+
+def test_minus_180_to_180_is_the_whole_world_not_zero_width(client):
+    # The other order is a real 360-degree viewport: refused only by the cell cap.
+    response = client.post(HEATMAP, json=heatmap("L", (0.02, -180), (0.01, 180)))
+    assert fields(response) == {"range"}
+    assert response.json()["detail"][0]["type"] == "too_many_cells"
