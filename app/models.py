@@ -99,3 +99,6 @@ class HeatmapResponse(BaseModel):
 class Health(BaseModel):
     status: Literal["ok", "degraded"]
     table: Literal["reachable", "unreachable"]
+    store_ms: float = Field(
+        ge=0.0, description="Milliseconds the table's GetItem took (until it failed, when unreachable)"
+    )

@@ -72,9 +72,13 @@ def get_heatmap(
 @ops.get(
     "/health", response_model=Health, responses={503: {"model": Health, "description": "Table unreachable"}}
 )
-def health(response: Response, store: Store):
-    """Whether the table answers a single GetItem."""
-    if store.ping():
-        return Health(status="ok", table="reachable")
+def health(response: Response, store: Store, timing: Annotated[Timing, Depends(get_timing)]):
+    """Whether the table answers a single GetItem, and how long that round trip took."""
+    started = time.perf_counter()
+    reachable = store.ping()
+    timing.store_seconds += time.perf_counter() - started
+    store_ms = round(timing.store_seconds * 1000, 2)
+    if reachable:
+        return Health(status="ok", table="reachable", store_ms=store_ms)
     response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    return Health(status="degraded", table="unreachable")
+    return Health(status="degraded", table="unreachable", store_ms=store_ms)

@@ -14,6 +14,7 @@ from heatmap_testkit import ServerThread
 
 from app import geohash, keys
 from app.config import ConfigError, Settings
+from app.deps import get_store
 from app.logs import JsonFormatter
 from app.main import create_app
 from app.store import DynamoCellStore
@@ -61,11 +62,43 @@ def test_reports_are_not_cacheable(client):
     assert "cache-control" not in client.post(REPORT, json={"lat": 1.0, "lng": 1.0}).headers
 
 
-def test_health_reports_the_table(client, api):
-    assert client.get("/health").json() == {"status": "ok", "table": "reachable"}
+def test_health_reports_the_table_and_its_round_trip(client, api):
+    response = client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"status", "table", "store_ms"}
+    assert (body["status"], body["table"]) == ("ok", "reachable")
+    assert isinstance(body["store_ms"], float) and 0 < body["store_ms"] < 5000
     api.use_table("no-such-table")
     response = client.get("/health")
-    assert response.status_code == 503 and response.json() == {"status": "degraded", "table": "unreachable"}
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["status"], body["table"]) == ("degraded", "unreachable") and body["store_ms"] > 0
+
+
+class SlowPing:
+    """A store whose one call takes a known time: /health must report that time, not its own."""
+
+    def __init__(self, seconds: float, answers: bool):
+        self.seconds, self.answers, self.pings = seconds, answers, 0
+
+    def ping(self) -> bool:
+        self.pings += 1
+        time.sleep(self.seconds)
+        return self.answers
+
+
+@pytest.mark.parametrize(("answers", "code"), [(True, 200), (False, 503)])
+def test_health_store_ms_is_the_store_call_in_milliseconds(client, api, answers, code):
+    slow = SlowPing(0.25, answers)
+    api.app.dependency_overrides[get_store] = lambda: slow
+    response = client.get("/health")
+    assert response.status_code == code and slow.pings == 1  # one call: health stays cheap
+    store_ms = response.json()["store_ms"]
+    assert 250 <= store_ms < 1250
+    # The same figure as Server-Timing's store part (both rounded to 0.01 ms).
+    server_store = float(response.headers["server-timing"].split(",")[0].split("=")[1])
+    assert abs(server_store - store_ms) < 0.011
 
 
 def test_store_failure_is_a_503_not_a_500(client, api):
