@@ -14,6 +14,11 @@ link first), and these alarms, each with the topic as its alarm and OK action:
 7. DynamoDB system errors: SystemErrors > 0 summed over the item operations the API uses
    (this metric only exists per operation).
 
+DynamoDB publishes these metrics only for periods in which the event happened, and metric math
+over several series yields no point where any of them has none ("reads + writes" is empty when only
+reads throttled). Every term is therefore `FILL(m, 0)` (CloudWatch User Guide, "Using metric math",
+function FILL), so one throttled read or one system error on one operation is enough to alarm.
+
 **Cost**: CloudWatch bills $0.10 per standard-resolution alarm metric per month, and the free
 tier covers 10 alarm metrics. The set above uses exactly 10 metrics (alarms 1-5 one each, 6 two,
 7 three), so ~$1.00/month without the free tier and $0 with it; `alarm_metric_count()` tells the
@@ -157,7 +162,7 @@ class Alarms(pulumi.ComponentResource):
                 _sum_query("writes", "WriteThrottleEvents", table),
                 {
                     "id": "throttles",
-                    "expression": "reads + writes",
+                    "expression": _filled_sum(["reads", "writes"]),
                     "label": "Throttle events",
                     "return_data": True,
                 },
@@ -178,7 +183,7 @@ class Alarms(pulumi.ComponentResource):
             + [
                 {
                     "id": "errors",
-                    "expression": " + ".join(error_ids),
+                    "expression": _filled_sum(error_ids),
                     "label": "System errors",
                     "return_data": True,
                 }
@@ -190,6 +195,11 @@ class Alarms(pulumi.ComponentResource):
 
         self.topic_arn = topic.arn
         self.register_outputs({"topicArn": self.topic_arn})
+
+
+def _filled_sum(query_ids: Sequence[str]) -> str:
+    """`FILL(a, 0) + FILL(b, 0) + ...`: a sum that exists whenever any one term has a point."""
+    return " + ".join(f"FILL({query_id}, 0)" for query_id in query_ids)
 
 
 def _sum_query(query_id: str, metric: str, dimensions: dict) -> dict:

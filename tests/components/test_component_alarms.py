@@ -74,7 +74,7 @@ def test_dynamodb_alarms(stack):
     ]
     assert throttles[-1] == {
         "id": "throttles",
-        "expression": "reads + writes",
+        "expression": "FILL(reads, 0) + FILL(writes, 0)",
         "label": "Throttle events",
         "returnData": True,
     }
@@ -84,7 +84,19 @@ def test_dynamodb_alarms(stack):
         "Query",
         "UpdateItem",
     ]
-    assert errors[-1]["expression"] == "e0 + e1 + e2"
+    assert errors[-1]["expression"] == "FILL(e0, 0) + FILL(e1, 0) + FILL(e2, 0)"
+
+
+def test_metric_math_fills_sparse_dynamodb_metrics_with_zero(stack):
+    # DynamoDB publishes throttle and error metrics only when they happen; in metric math, a sum over
+    # series where one has no point at that time has no point either, so every term is FILL(m, 0).
+    alarms = build(stack)
+    for name in ("dynamodb-throttles", "dynamodb-errors"):
+        queries = alarms[name]["metricQueries"]
+        ids = [q["id"] for q in queries if "metric" in q]
+        expression = queries[-1]["expression"]
+        assert expression == " + ".join(f"FILL({i}, 0)" for i in ids), name
+        assert [q.get("returnData") for q in queries] == [False] * len(ids) + [True]
 
 
 def test_email_subscription_only_with_email(stack):
