@@ -350,7 +350,7 @@ class Service(pulumi.ComponentResource):
             max_capacity=args.max_tasks,
             opts=child,
         )
-        aws.appautoscaling.Policy(
+        cpu_target = aws.appautoscaling.Policy(
             f"{name}-cpu-target",
             policy_type="TargetTrackingScaling",
             service_namespace=target.service_namespace,
@@ -367,11 +367,16 @@ class Service(pulumi.ComponentResource):
             opts=child,
         )
         if args.sleep_schedule and args.wake_schedule:
+            # One change at a time on the scalable target: Application Auto Scaling answers concurrent
+            # PutScalingPolicy/PutScheduledAction calls on one target with ConcurrentUpdateException
+            # (hashicorp/terraform-provider-aws#17915), and the engine would otherwise create these in
+            # parallel. Chain: policy -> sleep -> wake.
+            previous: pulumi.Resource = cpu_target
             for action, schedule, low, high in (
                 ("sleep", args.sleep_schedule, 0, 0),
                 ("wake", args.wake_schedule, floor, args.max_tasks),
             ):
-                aws.appautoscaling.ScheduledAction(
+                previous = aws.appautoscaling.ScheduledAction(
                     f"{name}-{action}",
                     service_namespace=target.service_namespace,
                     scalable_dimension=target.scalable_dimension,
@@ -379,7 +384,7 @@ class Service(pulumi.ComponentResource):
                     schedule=schedule,
                     timezone=args.schedule_timezone,
                     scalable_target_action={"min_capacity": low, "max_capacity": high},
-                    opts=child,
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[previous]),
                 )
 
         self.cluster_name = cluster.name

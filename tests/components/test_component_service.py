@@ -172,3 +172,29 @@ def test_sleep_and_wake_schedules(stack):
     assert actions["svc-wake"]["schedule"] == "cron(0 7 ? * MON-FRI *)"
     assert actions["svc-wake"]["scalableTargetAction"] == {"minCapacity": 1, "maxCapacity": 2}
     assert {a["timezone"] for a in actions.values()} == {"Europe/Dublin"}
+
+
+def test_scaling_policy_and_scheduled_actions_are_created_one_after_another(stack, monkeypatch):
+    # Application Auto Scaling rejects concurrent changes to one scalable target
+    # (ConcurrentUpdateException, hashicorp/terraform-provider-aws#17915): the policy, then sleep,
+    # then wake, each depending on the one before.
+    import pulumi_aws as aws
+
+    created: dict[str, object] = {}
+    waits: dict[str, list] = {}
+
+    def recording(cls):
+        class Recording(cls):
+            def __init__(self, resource_name, *args, opts=None, **kwargs):
+                waits[resource_name] = list((opts.depends_on or []) if opts else [])
+                super().__init__(resource_name, *args, opts=opts, **kwargs)
+                created[resource_name] = self
+
+        return Recording
+
+    monkeypatch.setattr(aws.appautoscaling, "Policy", recording(aws.appautoscaling.Policy))
+    monkeypatch.setattr(aws.appautoscaling, "ScheduledAction", recording(aws.appautoscaling.ScheduledAction))
+    build(stack, sleep_schedule="cron(0 20 ? * * *)", wake_schedule="cron(0 7 ? * * *)")
+    assert created["svc-sleep"] is not None
+    assert waits["svc-sleep"] == [created["svc-cpu-target"]]
+    assert waits["svc-wake"] == [created["svc-sleep"]]
