@@ -55,7 +55,9 @@ SCHEMA: tuple[ConfigKey, ...] = (
     ConfigKey("throttleBurstLimit", "integer", 40, "API burst limit (requests)."),
     ConfigKey("corsAllowOrigins", "array", [], "Origins allowed by CORS, e.g. https://heatmap.example.org."),
     ConfigKey("alertEmail", "string", "", "Email for alarms and budget alerts; empty = no subscription."),
-    ConfigKey("monthlyBudgetUsd", "integer", 10, "AWS Budgets monthly cost limit in USD."),
+    # A string: Pulumi project config types are string, integer, boolean and array (no number), and an
+    # integer key rejects 12.5. The CLI hands any scalar in the stack file to a string key as its text.
+    ConfigKey("monthlyBudgetUsd", "string", "10", "AWS Budgets monthly cost limit in USD, e.g. 10 or 12.50."),
     ConfigKey("alarmLatencyMs", "integer", 2000, "API p90 latency (ms) above which the latency alarm fires."),
     ConfigKey("sleepSchedule", "string", "", "cron(...) when the service scales to zero; empty = never."),
     ConfigKey("wakeSchedule", "string", "", "cron(...) when the service scales back up; empty = never."),
@@ -125,7 +127,7 @@ class Settings:
     throttle_burst_limit: int
     cors_allow_origins: tuple[str, ...]
     alert_email: str | None
-    monthly_budget_usd: int
+    monthly_budget_usd: float
     alarm_latency_ms: int
     sleep_schedule: str | None
     wake_schedule: str | None
@@ -191,6 +193,23 @@ def _str_list(key: str, raw: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+_AMOUNT = re.compile(r"\d+(\.\d{1,2})?")
+_AMOUNT_ALLOWED = "an amount in USD greater than 0 with at most 2 decimals, e.g. 10 or 12.50"
+
+
+def _amount(key: str, raw: Any) -> float:
+    """Dollars and cents from 10, 12.5 (YAML) or "12.50" (the engine's text)."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise _fail(key, raw, _AMOUNT_ALLOWED)
+    text = raw.strip() if isinstance(raw, str) else repr(raw)
+    if not _AMOUNT.fullmatch(text) or float(text) <= 0:
+        raise _fail(key, raw, _AMOUNT_ALLOWED)
+    return float(text)
+
+
+# Keys whose value is more specific than their Pulumi.yaml type.
+_KEY_READERS: dict[str, Callable[[str, Any], Any]] = {"monthlyBudgetUsd": _amount}
+
 _READERS: dict[str, Callable[[str, Any], Any]] = {
     "integer": _int,
     "boolean": _bool,
@@ -206,56 +225,123 @@ def _range(key: str, value: int, low: int, high: int) -> int:
 
 
 # --- cron(...) as EventBridge and Application Auto Scaling scheduled actions accept it ---------------------
+# Fields, ranges, names and the special characters as the Application Auto Scaling User Guide ("Schedule
+# recurring scaling actions using cron expressions") and the EventBridge cron reference describe them;
+# neither documents wrap-around ranges (FRI-MON, 22-2), so a range must run forward.
 _MONTHS = "JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC"
 _DAYS = "SUN|MON|TUE|WED|THU|FRI|SAT"
+_NUMBERS = {name: index + 1 for names in (_MONTHS, _DAYS) for index, name in enumerate(names.split("|"))}
+# The longest month has 31 days, February 29 (leap years).
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
-def _cron_field(field: str, low: int, high: int, names: str = "", extra: str = "") -> bool:
-    """One cron field: `*`, values, ranges, steps and lists, within [low, high] (or names)."""
+def _value(atom: str) -> int:
+    return _NUMBERS[atom] if atom in _NUMBERS else int(atom)
+
+
+def _cron_values(field: str, low: int, high: int, names: str = "", extra: str = "") -> set[int] | None:
+    """The values one cron field selects within [low, high]; an empty set when it is malformed.
+
+    `*`, values, forward ranges, steps and lists (and names where the field has them). A part that
+    matches `extra` (L, W, #) is valid but selects no fixed value: the result is then None ("some").
+    """
     if field == "*":
-        return True
+        return set(range(low, high + 1))
     atom = rf"(\d+|{names})" if names else r"(\d+)"
+    selected: set[int] = set()
+    special = False
     for part in field.split(","):
         if extra and re.fullmatch(extra, part):
+            numbers = [int(n) for n in re.findall(r"\d+", part.split("#")[0])]
+            if any(not low <= n <= high for n in numbers):
+                return set()
+            special = True
             continue
         match = re.fullmatch(rf"(\*|{atom}(-{atom})?)(/(\d+))?", part)
         if not match:
-            return False
-        numbers = [g for g in re.findall(r"\d+", match.group(1))]
-        if any(not low <= int(n) <= high for n in numbers):
-            return False
-        if match.group(5) is not None and int(match.group(6)) < 1:
-            return False
-    return True
+            return set()
+        if match.group(1) == "*":
+            first, last = low, high
+        else:
+            first = _value(match.group(2))
+            last = _value(match.group(4)) if match.group(4) else first
+            if match.group(5) is not None and match.group(3) is None:
+                last = high  # a/b: from a, every b
+        if not (low <= first <= high and low <= last <= high) or first > last:
+            return set()
+        step = int(match.group(6)) if match.group(6) is not None else 1
+        if step < 1:
+            return set()
+        selected.update(range(first, last + 1, step))
+    return None if special else selected
+
+
+_DAY_SPECIALS = r"([1-7]|" + _DAYS + r")(L|#[1-5])|L"
+
+
+def _cron_fields(expression: str) -> list[str] | None:
+    match = re.fullmatch(r"cron\((.+)\)", expression.strip())
+    if not match:
+        return None
+    fields = match.group(1).split()
+    return fields if len(fields) == 6 else None
 
 
 def valid_cron(expression: str) -> bool:
     """True for `cron(min hour day-of-month month day-of-week year)` with `?` in one of the day fields."""
-    match = re.fullmatch(r"cron\((.+)\)", expression.strip())
-    if not match:
-        return False
-    fields = match.group(1).split()
-    if len(fields) != 6:
+    fields = _cron_fields(expression)
+    if fields is None:
         return False
     minute, hour, dom, month, dow, year = fields
     # Exactly one of day-of-month / day-of-week is '?' (EventBridge and App Auto Scaling both require it).
     if (dom == "?") == (dow == "?"):
         return False
-    return (
-        _cron_field(minute, 0, 59)
-        and _cron_field(hour, 0, 23)
-        and (dom == "?" or _cron_field(dom, 1, 31, extra=r"L|LW|\d{1,2}W"))
-        and _cron_field(month, 1, 12, names=_MONTHS)
-        and (dow == "?" or _cron_field(dow, 1, 7, names=_DAYS, extra=r"([1-7]|" + _DAYS + r")(L|#[1-5])|L"))
-        and _cron_field(year, 1970, 2199)
+    checks = (
+        _cron_values(minute, 0, 59),
+        _cron_values(hour, 0, 23),
+        {1} if dom == "?" else _cron_values(dom, 1, 31, extra=r"L|LW|\d{1,2}W"),
+        _cron_values(month, 1, 12, names=_MONTHS),
+        {1} if dow == "?" else _cron_values(dow, 1, 7, names=_DAYS, extra=_DAY_SPECIALS),
+        _cron_values(year, 1970, 2199),
     )
+    return all(values != set() for values in checks)
+
+
+def cron_fires(expression: str) -> bool:
+    """False for a well-formed cron(...) whose day-of-month exists in none of its months (31 February)."""
+    fields = _cron_fields(expression)
+    if fields is None:
+        return False
+    dom, month = fields[2], fields[3]
+    if dom == "?":
+        return True
+    days = _cron_values(dom, 1, 31, extra=r"L|LW")  # L/LW: the last day, which every month has
+    if days is None:
+        return True
+    if not days:  # nW: the weekday nearest day n, in the month only when day n exists
+        days = {int(n) for n in re.findall(r"(\d+)W", dom)}
+    months = _cron_values(month, 1, 12, names=_MONTHS) or set()
+    return any(day <= _MONTH_DAYS[m - 1] for day in days for m in months)
+
+
+# Application Auto Scaling takes "the canonical names of the IANA time zones supported by Joda-Time (such
+# as Etc/GMT+9 or Pacific/Tahiti)" (API reference, PutScheduledAction, Timezone). zoneinfo also loads
+# files that are not such names (posixrules, EST5EDT, US/Eastern, right/UTC): only UTC, Etc/GMT+-N and
+# Area/City names under the IANA regions pass.
+_ZONE_AREAS = "Africa America Antarctica Arctic Asia Atlantic Australia Europe Indian Pacific".split()
+_ZONE_NAME = re.compile(
+    r"UTC|Etc/GMT([+-]([1-9]|1[0-4]))?|(" + "|".join(_ZONE_AREAS) + r")(/[A-Z][A-Za-z0-9_+-]*){1,2}"
+)
 
 
 def _timezone(key: str, value: str) -> str:
+    allowed = "UTC, Etc/GMT+N or an IANA Area/City time zone such as Europe/Dublin"
+    if not _ZONE_NAME.fullmatch(value):
+        raise _fail(key, value, allowed)
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise _fail(key, value, "an IANA time zone name such as UTC or Europe/Dublin") from None
+        raise _fail(key, value, allowed) from None
     return value
 
 
@@ -268,7 +354,8 @@ def load_settings(get: Getter) -> Settings:
     raw: dict[str, Any] = {}
     for key in SCHEMA:
         value = get(key.name)
-        raw[key.name] = _READERS[key.type](key.name, key.default if value is None else value)
+        reader = _KEY_READERS.get(key.name) or _READERS[key.type]
+        raw[key.name] = reader(key.name, key.default if value is None else value)
 
     region = get("aws:region")
     if not isinstance(region, str) or not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", region.strip()):
@@ -326,8 +413,6 @@ def load_settings(get: Getter) -> Settings:
         raise _fail("alertEmail", email, "an email address such as ops@example.org, or empty")
 
     budget = raw["monthlyBudgetUsd"]
-    if budget <= 0:
-        raise _fail("monthlyBudgetUsd", budget, "an integer greater than 0")
 
     latency = _range("alarmLatencyMs", raw["alarmLatencyMs"], 1, 30_000)
 
@@ -340,6 +425,11 @@ def load_settings(get: Getter) -> Settings:
                 expression,
                 "cron(minute hour day-of-month month day-of-week year), e.g. cron(0 20 ? * * *)",
             )
+    for key, expression in (("sleepSchedule", sleep), ("wakeSchedule", wake)):
+        if expression is not None and not cron_fires(expression):
+            raise _fail(key, expression, "a cron(...) that fires: no day-of-month exists in the months given")
+    if sleep is not None and wake is not None and sleep.split() == wake.split():
+        raise _fail("wakeSchedule", wake, "a cron(...) different from sleepSchedule")
     if (sleep is None) != (wake is None):
         missing = "wakeSchedule" if wake is None else "sleepSchedule"
         raise _fail(missing, "", "a cron(...) expression: sleepSchedule and wakeSchedule go together")

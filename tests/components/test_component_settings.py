@@ -14,6 +14,7 @@ from components.settings import (
     SCHEMA,
     Settings,
     SettingsError,
+    cron_fires,
     settings_from_mapping,
     settings_from_pulumi_config,
     valid_cron,
@@ -272,10 +273,32 @@ def test_rule_email():
     )
 
 
+BUDGET_ALLOWED = "an amount in USD greater than 0 with at most 2 decimals, e.g. 10 or 12.50"
+
+
 def test_rule_budget_positive():
     assert error_of(monthlyBudgetUsd=0) == (
-        "invalid config safety-heatmap:monthlyBudgetUsd = 0; allowed: an integer greater than 0"
+        f"invalid config safety-heatmap:monthlyBudgetUsd = 0; allowed: {BUDGET_ALLOWED}"
     )
+
+
+def test_rule_budget_is_an_amount():
+    assert error_of(monthlyBudgetUsd="ten") == (
+        f"invalid config safety-heatmap:monthlyBudgetUsd = 'ten'; allowed: {BUDGET_ALLOWED}"
+    )
+
+
+def test_rule_budget_in_cents_at_most():
+    assert error_of(monthlyBudgetUsd=12.505) == (
+        f"invalid config safety-heatmap:monthlyBudgetUsd = 12.505; allowed: {BUDGET_ALLOWED}"
+    )
+
+
+@pytest.mark.parametrize(("value", "amount"), [(12.5, 12.5), ("12.50", 12.5), ("10", 10.0), (30, 30.0)])
+def test_budget_in_dollars_and_cents_accepted(value, amount):
+    # Pulumi.yaml declares the key as a string (project config has no number type); the stack file may
+    # hold 12.5 and the engine hands the program "12.5".
+    assert load(monthlyBudgetUsd=value).monthly_budget_usd == amount
 
 
 def test_rule_alarm_latency():
@@ -298,10 +321,50 @@ def test_rule_schedules_go_together():
     )
 
 
+TIMEZONE_ALLOWED = "UTC, Etc/GMT+N or an IANA Area/City time zone such as Europe/Dublin"
+
+
 def test_rule_timezone():
     assert error_of(scheduleTimezone="Europe/Atlantis") == (
-        "invalid config safety-heatmap:scheduleTimezone = 'Europe/Atlantis'; "
-        "allowed: an IANA time zone name such as UTC or Europe/Dublin"
+        f"invalid config safety-heatmap:scheduleTimezone = 'Europe/Atlantis'; allowed: {TIMEZONE_ALLOWED}"
+    )
+
+
+@pytest.mark.parametrize("zone", ["posixrules", "EST5EDT", "US/Eastern", "Factory", "GMT", "right/UTC"])
+def test_rule_timezone_region_city_only(zone):
+    # zoneinfo loads these (tzdata ships them), but Application Auto Scaling takes only canonical IANA
+    # names such as Etc/GMT+9 or Pacific/Tahiti (PutScheduledAction, Timezone).
+    assert error_of(scheduleTimezone=zone) == (
+        f"invalid config safety-heatmap:scheduleTimezone = '{zone}'; allowed: {TIMEZONE_ALLOWED}"
+    )
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Dublin", "America/Argentina/Buenos_Aires", "Etc/GMT+9"])
+def test_timezones_accepted(zone):
+    assert load(scheduleTimezone=zone).schedule_timezone == zone
+
+
+CRON_ALLOWED = "cron(minute hour day-of-month month day-of-week year), e.g. cron(0 20 ? * * *)"
+
+
+def test_rule_cron_range_runs_forward():
+    assert error_of(sleepSchedule="cron(0 20 ? * MON-SUN/2 *)", wakeSchedule="cron(0 7 ? * * *)") == (
+        f"invalid config safety-heatmap:sleepSchedule = 'cron(0 20 ? * MON-SUN/2 *)'; allowed: {CRON_ALLOWED}"
+    )
+
+
+def test_rule_cron_must_fire():
+    # 31 February never comes: the scheduled action would never run.
+    assert error_of(sleepSchedule="cron(0 20 ? * * *)", wakeSchedule="cron(0 20 31 2 ? *)") == (
+        "invalid config safety-heatmap:wakeSchedule = 'cron(0 20 31 2 ? *)'; "
+        "allowed: a cron(...) that fires: no day-of-month exists in the months given"
+    )
+
+
+def test_rule_sleep_differs_from_wake():
+    assert error_of(sleepSchedule="cron(0 20 ? * * *)", wakeSchedule="cron(0  20 ? * * *)") == (
+        "invalid config safety-heatmap:wakeSchedule = 'cron(0  20 ? * * *)'; "
+        "allowed: a cron(...) different from sleepSchedule"
     )
 
 
@@ -324,6 +387,9 @@ def test_schedules_accepted():
         "cron(0 18 L * ? *)",
         "cron(0 8 ? * 6#3 *)",
         "cron(15 10 1,15 JAN-MAR ? 2027)",
+        "cron(0 20 29 2 ? *)",  # leap years
+        "cron(0 20 31 1-3 ? *)",  # January and March have a 31st
+        "cron(0 20 ? * MON-SAT/2 *)",
     ],
 )
 def test_valid_cron(expression):
@@ -342,10 +408,27 @@ def test_valid_cron(expression):
         "cron(0 20 ? 13 * *)",  # month out of range
         "cron(0 20 ? * FUNDAY *)",
         "rate(5 minutes)",
+        "cron(0 20 ? * MON-SUN/2 *)",  # a range runs forward (SUN is 1)
+        "cron(0 22-2 ? * * *)",
+        "cron(0 20 ? DEC-JAN * *)",
     ],
 )
 def test_invalid_cron(expression):
     assert not valid_cron(expression)
+
+
+@pytest.mark.parametrize(
+    "expression", ["cron(0 20 31 2 ? *)", "cron(0 20 30,31 FEB ? *)", "cron(0 20 31 APR,JUN,SEP ? *)"]
+)
+def test_well_formed_cron_that_never_fires(expression):
+    assert valid_cron(expression) and not cron_fires(expression)
+
+
+@pytest.mark.parametrize(
+    "expression", ["cron(0 20 29 2 ? *)", "cron(0 20 31 * ? *)", "cron(0 20 L 2 ? *)", "cron(0 20 ? 2 MON *)"]
+)
+def test_cron_that_fires(expression):
+    assert cron_fires(expression)
 
 
 def test_defaults_mapping_matches_schema():
