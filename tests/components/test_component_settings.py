@@ -468,3 +468,16 @@ def test_rule_github_deploy_environments():
         'invalid config safety-heatmap:githubDeployEnvironments = ["prod env"]; '
         'allowed: a list of environment names, or ["*"]'
     )
+
+
+def test_readme_sets_array_keys_one_element_at_a_time():
+    # `pulumi config set KEY '["a"]'` stores a string, which the CLI refuses against `type: array`;
+    # the documented form is `pulumi config set --path 'KEY[0]' a`.
+    readme = (ROOT / "README.md").read_text()
+    commands = [line.strip() for line in readme.splitlines() if "pulumi config set" in line]
+    for key in (k.name for k in SCHEMA if k.type == "array"):
+        for command in commands:
+            words = command.split()
+            if key in words or any(word.startswith(f"'{key}[") for word in words):
+                assert f"--path '{key}[" in command, command
+    assert any("--path 'corsAllowOrigins[0]' https://" in command for command in commands)
