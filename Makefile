@@ -1,4 +1,5 @@
 # Every target bootstraps .venv itself: it is (re)built whenever a requirements file is newer.
+# Two makes at once on a fresh clone (e.g. `make plan` twice) take turns: see BOOTSTRAP below.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -10,10 +11,33 @@ LINT_STAMP := $(LINT_VENV)/.installed
 
 .PHONY: venv plan test lint bench app up preview destroy clean
 
+# BOOTSTRAP(venv dir, stamp, requirements file, prerequisites): build a venv under a lock, so that a
+# second make waits instead of running pip in a half-made venv ("No module named pip"). The lock is a
+# directory (mkdir is atomic; flock is not everywhere), .venv-bootstrap[-lint].lock (git-ignored as
+# .venv-*), holding the owner's PID: a lock whose owner is gone (a killed make) is taken over. After the
+# wait the stamp is checked again, and a venv without a working pip (a run killed mid-way) is made anew.
+define BOOTSTRAP
+	@lock=.venv-bootstrap$(subst .venv,,$(1)).lock; \
+	until mkdir "$$lock" 2>/dev/null; do \
+		owner=$$(cat "$$lock/pid" 2>/dev/null); \
+		if [ -n "$$owner" ] && ! kill -0 "$$owner" 2>/dev/null && [ "$$(cat "$$lock/pid" 2>/dev/null)" = "$$owner" ]; then \
+			echo "make: removing the stale lock $$lock of process $$owner"; rm -rf "$$lock"; continue; \
+		fi; \
+		echo "make: waiting for another make to finish $(1) ($$lock)"; sleep 1; \
+	done; \
+	echo $$$$ > "$$lock/pid"; \
+	trap 'rm -rf "$$lock"' EXIT INT TERM; \
+	if [ -f $(2) ] && [ -z "$$(find $(4) -newer $(2) 2>/dev/null)" ]; then exit 0; fi; \
+	if ! $(1)/bin/python -m pip --version >/dev/null 2>&1; then \
+		rm -rf $(1) && $(PYTHON) -m venv $(1) || exit 1; \
+	fi; \
+	echo "$(1)/bin/python -m pip install --quiet --disable-pip-version-check -r $(3)"; \
+	$(1)/bin/python -m pip install --quiet --disable-pip-version-check -r $(3) || exit 1; \
+	touch $(2)
+endef
+
 $(STAMP): $(REQS)
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	@touch $(STAMP)
+	$(call BOOTSTRAP,$(VENV),$(STAMP),requirements-dev.txt,$(REQS))
 
 venv: $(STAMP)
 
@@ -27,9 +51,7 @@ test: $(STAMP)
 
 ## Linters live in their own venv (checkov pins many packages); rebuilt when requirements-lint.txt changes.
 $(LINT_STAMP): requirements-lint.txt
-	@test -x $(LINT_VENV)/bin/python || $(PYTHON) -m venv $(LINT_VENV)
-	$(LINT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-lint.txt
-	@touch $(LINT_STAMP)
+	$(call BOOTSTRAP,$(LINT_VENV),$(LINT_STAMP),requirements-lint.txt,requirements-lint.txt)
 
 lint: $(STAMP) $(LINT_STAMP)
 	$(PY) -m ruff check .
@@ -67,4 +89,4 @@ destroy:
 	pulumi destroy --stack $(STACK)
 
 clean:
-	rm -rf $(VENV) $(LINT_VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LINT_VENV) $(VENV)-bootstrap*.lock .pytest_cache .ruff_cache
