@@ -12,7 +12,7 @@ from components.github_oidc import GitHubDeployRoles, GitHubDeployRolesArgs
 from components.http_api import HttpApi, HttpApiArgs
 from components.image import Image, ImageArgs
 from components.network import Network, NetworkArgs
-from components.service import Service, ServiceArgs
+from components.service import TARGET_TRACKING_ALARM_METRICS, Service, ServiceArgs
 from components.settings import settings_from_pulumi_config
 from components.table import Table, TableArgs
 
@@ -89,6 +89,9 @@ alarms = Alarms(
         alert_email=settings.alert_email,
         latency_threshold_ms=settings.alarm_latency_ms,
         expect_running_tasks=settings.desired_tasks > 0,
+        sleeps_on_schedule=settings.sleep_schedule is not None,
+        target_tracking_alarm_metrics=TARGET_TRACKING_ALARM_METRICS,
+        max_alarm_metrics=settings.max_alarm_metrics,
     ),
 )
 Budget(stack, BudgetArgs(limit_usd=settings.monthly_budget_usd, alert_email=settings.alert_email))

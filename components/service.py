@@ -31,7 +31,9 @@ desiredTasks = 0, brings it to zero.
 - Cloud Map: the private namespace's Route 53 hosted zone $0.50/month, $0.10 per registered task
   per month; logs: $0.57/GB ingested and $0.03/GB-month stored (retention keeps storage small);
 - Container Insights (off by default) adds custom-metric charges per task and service.
-The cluster, roles, target tracking and scheduled actions are free.
+The cluster, roles, target tracking and scheduled actions are free; the two CloudWatch alarms that
+target tracking creates are billed like any alarm ($0.10 each per month beyond the 10 free alarm
+metrics, which components.alarms keeps to).
 """
 
 from __future__ import annotations
@@ -44,6 +46,12 @@ import pulumi
 import pulumi_aws as aws
 
 CONTAINER_NAME = "api"
+
+# The CPU target-tracking policy makes Application Auto Scaling create and manage two CloudWatch alarms
+# (AlarmHigh and AlarmLow; Application Auto Scaling User Guide, "Target tracking scaling policies"). They
+# are ordinary standard-resolution alarms in the account, so they count against the 10 free alarm
+# metrics (components.alarms counts them).
+TARGET_TRACKING_ALARM_METRICS = 2
 
 # The item-level DynamoDB actions the API performs (app/store.py: UpdateItem ADD per report, Query per
 # heatmap partition, GetItem for /health); no Put/Delete, no Scan, no table-level or admin actions.

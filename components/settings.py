@@ -59,6 +59,12 @@ SCHEMA: tuple[ConfigKey, ...] = (
     # integer key rejects 12.5. The CLI hands any scalar in the stack file to a string key as its text.
     ConfigKey("monthlyBudgetUsd", "string", "10", "AWS Budgets monthly cost limit in USD, e.g. 10 or 12.50."),
     ConfigKey("alarmLatencyMs", "integer", 2000, "API p90 latency (ms) above which the latency alarm fires."),
+    ConfigKey(
+        "maxAlarmMetrics",
+        "integer",
+        10,
+        "Alarm metrics the stack may use, target tracking's included (10 free; above adds optional alarms).",
+    ),
     ConfigKey("sleepSchedule", "string", "", "cron(...) when the service scales to zero; empty = never."),
     ConfigKey("wakeSchedule", "string", "", "cron(...) when the service scales back up; empty = never."),
     ConfigKey("scheduleTimezone", "string", "UTC", "IANA time zone of the sleep/wake schedules."),
@@ -129,6 +135,7 @@ class Settings:
     alert_email: str | None
     monthly_budget_usd: float
     alarm_latency_ms: int
+    max_alarm_metrics: int
     sleep_schedule: str | None
     wake_schedule: str | None
     schedule_timezone: str
@@ -415,6 +422,8 @@ def load_settings(get: Getter) -> Settings:
     budget = raw["monthlyBudgetUsd"]
 
     latency = _range("alarmLatencyMs", raw["alarmLatencyMs"], 1, 30_000)
+    # Fewer than the free 10 saves nothing, and the default alarm set needs all 10.
+    max_alarm_metrics = _range("maxAlarmMetrics", raw["maxAlarmMetrics"], 10, 100)
 
     sleep = raw["sleepSchedule"] or None
     wake = raw["wakeSchedule"] or None
@@ -459,6 +468,7 @@ def load_settings(get: Getter) -> Settings:
         alert_email=email,
         monthly_budget_usd=budget,
         alarm_latency_ms=latency,
+        max_alarm_metrics=max_alarm_metrics,
         sleep_schedule=sleep,
         wake_schedule=wake,
         schedule_timezone=timezone,

@@ -4,6 +4,7 @@ import pulumi
 import pytest
 
 from components.alarms import FREE_ALARM_METRICS, Alarms, AlarmsArgs, alarm_metric_count
+from components.service import TARGET_TRACKING_ALARM_METRICS
 
 
 def args(**overrides):
@@ -26,15 +27,52 @@ def metric_count(alarm: dict) -> int:
 def test_every_alarm_notifies_the_topic(stack):
     alarms = build(stack)
     topic_arn = stack.one("aws:sns/topic:Topic").outputs["arn"]
-    assert len(alarms) == 7
+    assert sorted(alarms) == [
+        "api-5xx",
+        "api-latency",
+        "dynamodb-errors",
+        "dynamodb-throttles",
+        "memory-high",
+        "no-task",
+    ]
     for alarm in alarms.values():
         assert alarm["alarmActions"] == [topic_arn]
 
 
-def test_within_the_free_alarm_metrics(stack):
+def test_within_the_free_alarm_metrics_counting_target_tracking(stack):
+    # The CPU target-tracking policy makes Application Auto Scaling create two alarms of its own
+    # (AlarmHigh, AlarmLow), billed like any standard alarm: 8 here + 2 there = the free 10.
     alarms = build(stack)
-    assert sum(metric_count(a) for a in alarms.values()) == FREE_ALARM_METRICS == 10
-    assert alarm_metric_count(args()) == 10
+    assert TARGET_TRACKING_ALARM_METRICS == 2
+    assert sum(metric_count(a) for a in alarms.values()) == FREE_ALARM_METRICS - TARGET_TRACKING_ALARM_METRICS
+    assert alarm_metric_count(args()) == FREE_ALARM_METRICS == 10
+
+
+def test_cpu_high_is_left_to_target_tracking(stack):
+    # Target tracking already acts on high CPU (it scales out); its AlarmHigh is the CPU alarm.
+    assert "cpu-high" not in build(stack)
+
+
+def test_more_alarm_metrics_when_config_asks(stack):
+    alarms = build(stack, max_alarm_metrics=12)
+    assert (alarms["cpu-high"]["metricName"], alarms["cpu-high"]["threshold"]) == ("CPUUtilization", 85)
+    operations = [
+        q["metric"]["dimensions"]["Operation"] for q in alarms["dynamodb-errors"]["metricQueries"][:-1]
+    ]
+    assert operations == ["Query", "UpdateItem", "GetItem"]
+    assert sum(metric_count(a) for a in alarms.values()) + TARGET_TRACKING_ALARM_METRICS == 12
+    assert alarm_metric_count(args(max_alarm_metrics=12)) == 12
+
+
+def test_sleeping_service_has_no_no_task_alarm(stack):
+    # While a sleep schedule holds the service at zero the alarm would fire every night; without Container
+    # Insights nothing tells a planned zero from an outage, so it is left out (the 5xx alarm remains).
+    alarms = build(stack, sleeps_on_schedule=True)
+    assert "no-task" not in alarms
+    assert "api-5xx" in alarms
+    # The freed alarm metric goes to the first optional alarm.
+    assert "cpu-high" in alarms
+    assert alarm_metric_count(args(sleeps_on_schedule=True)) == 10
 
 
 def test_no_task_running_works_without_container_insights(stack):
@@ -56,9 +94,8 @@ def test_api_alarms(stack):
     assert alarms["api-latency"]["threshold"] == 1500
 
 
-def test_cpu_and_memory_high(stack):
+def test_memory_high(stack):
     alarms = build(stack)
-    assert (alarms["cpu-high"]["metricName"], alarms["cpu-high"]["threshold"]) == ("CPUUtilization", 85)
     assert (alarms["memory-high"]["metricName"], alarms["memory-high"]["threshold"]) == (
         "MemoryUtilization",
         85,
@@ -80,11 +117,10 @@ def test_dynamodb_alarms(stack):
     }
     errors = alarms["dynamodb-errors"]["metricQueries"]
     assert [q["metric"]["dimensions"]["Operation"] for q in errors if "metric" in q] == [
-        "GetItem",
         "Query",
         "UpdateItem",
     ]
-    assert errors[-1]["expression"] == "FILL(e0, 0) + FILL(e1, 0) + FILL(e2, 0)"
+    assert errors[-1]["expression"] == "FILL(e0, 0) + FILL(e1, 0)"
 
 
 def test_metric_math_fills_sparse_dynamodb_metrics_with_zero(stack):
@@ -116,5 +152,9 @@ def test_parked_service_has_no_no_task_alarm(stack):
 
 
 def test_more_metrics_than_allowed_is_refused(stack):
-    with pytest.raises(pulumi.RunError, match="alarms would use 11 alarm metrics, more than the 10 allowed"):
-        Alarms("mon", args(system_error_operations=("GetItem", "Query", "UpdateItem", "PutItem")))
+    with pytest.raises(pulumi.RunError) as caught:
+        Alarms("mon", args(system_error_operations=("Query", "UpdateItem", "PutItem")))
+    assert str(caught.value) == (
+        "alarms would use 11 alarm metrics (2 of them target tracking's), more than the 10 allowed; "
+        "raise maxAlarmMetrics or drop DynamoDB operations from system_error_operations"
+    )

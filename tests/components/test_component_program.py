@@ -134,3 +134,34 @@ def test_github_repository_adds_the_ci_roles_scoped_to_the_stack_prefix(stack):
     # other resource of the stack does (its components are named that way).
     table = stack.one("aws:dynamodb/table:Table")
     assert table.name.startswith("safety-heatmap-dev-")
+
+
+def alarm_names(stack) -> set[str]:
+    return {
+        a.name.removeprefix("safety-heatmap-dev-")
+        for a in stack.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    }
+
+
+def test_dev_alarms_and_target_tracking_fit_the_free_ten(stack):
+    run_program(stack, "dev")
+    assert alarm_names(stack) == {
+        "api-5xx",
+        "api-latency",
+        "no-task",
+        "memory-high",
+        "dynamodb-throttles",
+        "dynamodb-errors",
+    }
+    assert stack.one("aws:appautoscaling/policy:Policy").inputs["policyType"] == "TargetTrackingScaling"
+
+
+def test_a_sleeping_stack_has_no_no_task_alarm(stack):
+    run_program(stack, "dev", sleepSchedule="cron(0 20 ? * * *)", wakeSchedule="cron(0 7 ? * MON-FRI *)")
+    assert "no-task" not in alarm_names(stack)
+    assert "cpu-high" in alarm_names(stack)
+
+
+def test_max_alarm_metrics_adds_the_optional_alarms(stack):
+    run_program(stack, "dev", maxAlarmMetrics=12)
+    assert {"no-task", "cpu-high"} <= alarm_names(stack)

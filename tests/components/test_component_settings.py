@@ -301,6 +301,17 @@ def test_budget_in_dollars_and_cents_accepted(value, amount):
     assert load(monthlyBudgetUsd=value).monthly_budget_usd == amount
 
 
+def test_rule_max_alarm_metrics():
+    assert error_of(maxAlarmMetrics=8) == (
+        "invalid config safety-heatmap:maxAlarmMetrics = 8; allowed: an integer from 10 to 100"
+    )
+
+
+def test_max_alarm_metrics_defaults_to_the_free_tier():
+    assert load().max_alarm_metrics == 10
+    assert load(maxAlarmMetrics="12").max_alarm_metrics == 12
+
+
 def test_rule_alarm_latency():
     assert error_of(alarmLatencyMs=0) == (
         "invalid config safety-heatmap:alarmLatencyMs = 0; allowed: an integer from 1 to 30000"
