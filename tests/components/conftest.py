@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -45,6 +46,10 @@ class Recorder(pulumi.runtime.Mocks):
             outputs["repositoryUrl"] = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{physical}"
         if args.typ == "awsx:ecr:Image":
             outputs["imageUri"] = f"{args.inputs['repositoryUrl']}@sha256:{'ab' * 32}"
+        if args.typ == "docker-build:index:Image":
+            tag = (args.inputs.get("tags") or [args.name])[0]
+            outputs["digest"] = "sha256:" + hashlib.sha256(tag.encode()).hexdigest()
+            outputs["ref"] = f"{tag}@{outputs['digest']}"
         if args.typ == "aws:apigatewayv2/api:Api":
             outputs["apiEndpoint"] = f"https://{physical}.execute-api.{REGION}.amazonaws.com"
         self.resources.append(Registered(args.typ, args.name, dict(args.inputs), outputs))
@@ -61,6 +66,15 @@ class Recorder(pulumi.runtime.Mocks):
             return {"accountId": ACCOUNT, "arn": f"arn:aws:iam::{ACCOUNT}:user/test", "userId": "test"}
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com"}
+        if args.token == "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+            return {
+                "userName": "AWS",
+                "password": "token",
+                "authorizationToken": "QVdTOnRva2Vu",
+                "proxyEndpoint": f"https://{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com",
+                "registryId": args.args.get("registryId") or ACCOUNT,
+                "id": REGION,
+            }
         return {}
 
     # --- helpers for tests --------------------------------------------------------------------------
