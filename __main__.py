@@ -15,12 +15,15 @@ from components.network import Network, NetworkArgs
 from components.service import TARGET_TRACKING_ALARM_METRICS, Service, ServiceArgs
 from components.settings import settings_from_pulumi_config
 from components.table import Table, TableArgs
+from components.tagging import STACK_TAG_KEY, tag_resources
 
 CONTAINER_PORT = 8080  # the Dockerfile's uvicorn port
 
 settings = settings_from_pulumi_config()
 # Every physical name starts with <project>-<stack>: the CI deploy role's permissions are scoped to it.
 stack = f"{pulumi.get_project()}-{pulumi.get_stack()}"
+# Every AWS resource carries pulumi-stack=<project>-<stack>: the budget's cost filter (budgetScope: stack).
+tag_resources({STACK_TAG_KEY: stack})
 
 network = Network(stack, NetworkArgs(region=settings.region, container_port=CONTAINER_PORT))
 image = Image(
@@ -94,7 +97,14 @@ alarms = Alarms(
         max_alarm_metrics=settings.max_alarm_metrics,
     ),
 )
-Budget(stack, BudgetArgs(limit_usd=settings.monthly_budget_usd, alert_email=settings.alert_email))
+Budget(
+    stack,
+    BudgetArgs(
+        limit_usd=settings.monthly_budget_usd,
+        alert_email=settings.alert_email,
+        cost_tag=(STACK_TAG_KEY, stack) if settings.budget_scope == "stack" else None,
+    ),
+)
 
 pulumi.export("apiUrl", api.url)
 pulumi.export("imageUri", image.image_uri)

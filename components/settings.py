@@ -58,6 +58,12 @@ SCHEMA: tuple[ConfigKey, ...] = (
     # A string: Pulumi project config types are string, integer, boolean and array (no number), and an
     # integer key rejects 12.5. The CLI hands any scalar in the stack file to a string key as its text.
     ConfigKey("monthlyBudgetUsd", "string", "10", "AWS Budgets monthly cost limit in USD, e.g. 10 or 12.50."),
+    ConfigKey(
+        "budgetScope",
+        "string",
+        "stack",
+        "stack: the budget counts only costs tagged pulumi-stack=<project>-<stack>; account: all costs.",
+    ),
     ConfigKey("alarmLatencyMs", "integer", 2000, "API p90 latency (ms) above which the latency alarm fires."),
     ConfigKey(
         "maxAlarmMetrics",
@@ -101,6 +107,7 @@ LOG_RETENTION_DAYS: tuple[int, ...] = (
 )  # fmt: skip
 
 ARCHITECTURES = ("ARM64", "X86_64")
+BUDGET_SCOPES = ("stack", "account")
 PLATFORMS = {"ARM64": "linux/arm64", "X86_64": "linux/amd64"}
 
 # API Gateway account-level defaults per Region: 10,000 requests/s steady state, 5,000 burst.
@@ -134,6 +141,7 @@ class Settings:
     cors_allow_origins: tuple[str, ...]
     alert_email: str | None
     monthly_budget_usd: float
+    budget_scope: str
     alarm_latency_ms: int
     max_alarm_metrics: int
     sleep_schedule: str | None
@@ -420,6 +428,9 @@ def load_settings(get: Getter) -> Settings:
         raise _fail("alertEmail", email, "an email address such as ops@example.org, or empty")
 
     budget = raw["monthlyBudgetUsd"]
+    budget_scope = raw["budgetScope"].lower()
+    if budget_scope not in BUDGET_SCOPES:
+        raise _fail("budgetScope", raw["budgetScope"], " or ".join(BUDGET_SCOPES))
 
     latency = _range("alarmLatencyMs", raw["alarmLatencyMs"], 1, 30_000)
     # Fewer than the free 10 saves nothing, and the default alarm set needs all 10.
@@ -467,6 +478,7 @@ def load_settings(get: Getter) -> Settings:
         cors_allow_origins=origins,
         alert_email=email,
         monthly_budget_usd=budget,
+        budget_scope=budget_scope,
         alarm_latency_ms=latency,
         max_alarm_metrics=max_alarm_metrics,
         sleep_schedule=sleep,

@@ -165,3 +165,36 @@ def test_a_sleeping_stack_has_no_no_task_alarm(stack):
 def test_max_alarm_metrics_adds_the_optional_alarms(stack):
     run_program(stack, "dev", maxAlarmMetrics=12)
     assert {"no-task", "cpu-high"} <= alarm_names(stack)
+
+
+def accepts_tags(resource_type: str) -> bool:
+    import inspect
+
+    import pulumi_aws as aws
+
+    _, module_path, class_name = resource_type.split(":")
+    module = aws
+    for part in module_path.split("/")[0].split("."):
+        module = getattr(module, part) if part != "index" else module
+    cls = getattr(module, class_name[0].upper() + class_name[1:])
+    return "tags" in inspect.signature(cls._internal_init).parameters
+
+
+def test_every_taggable_resource_carries_the_stack_tag(stack):
+    # The budget's cost filter counts costs by this tag (once it is activated as a cost allocation tag).
+    run_program(stack, "dev")
+    taggable = [r for r in stack.resources if r.type.startswith("aws:") and accepts_tags(r.type)]
+    assert len(taggable) > 20
+    for resource in taggable:
+        assert resource.inputs.get("tags", {}).get("pulumi-stack") == "safety-heatmap-dev", resource.name
+    vpc = stack.one("aws:ec2/vpc:Vpc").inputs["tags"]
+    assert vpc == {"Name": "safety-heatmap-dev-vpc", "pulumi-stack": "safety-heatmap-dev"}
+    budget = stack.one("aws:budgets/budget:Budget").inputs
+    assert budget["costFilters"] == [
+        {"name": "TagKeyValue", "values": ["user:pulumi-stack$safety-heatmap-dev"]}
+    ]
+
+
+def test_budget_scope_account_covers_the_whole_account(stack):
+    run_program(stack, "dev", budgetScope="account")
+    assert "costFilters" not in stack.one("aws:budgets/budget:Budget").inputs

@@ -492,3 +492,14 @@ def test_readme_sets_array_keys_one_element_at_a_time():
             if key in words or any(word.startswith(f"'{key}[") for word in words):
                 assert f"--path '{key}[" in command, command
     assert any("--path 'corsAllowOrigins[0]' https://" in command for command in commands)
+
+
+def test_rule_budget_scope():
+    assert error_of(budgetScope="region") == (
+        "invalid config safety-heatmap:budgetScope = 'region'; allowed: stack or account"
+    )
+
+
+def test_budget_scope_defaults_to_the_stack():
+    assert load().budget_scope == "stack"
+    assert load(budgetScope="account").budget_scope == "account"
