@@ -61,8 +61,9 @@ SCHEMA: tuple[ConfigKey, ...] = (
     ConfigKey(
         "budgetScope",
         "string",
-        "stack",
-        "stack: the budget counts only costs tagged pulumi-stack=<project>-<stack>; account: all costs.",
+        "account",
+        "account: the budget counts all costs of the account; stack: only costs tagged "
+        "pulumi-stack=<project>-<stack> (activate the tag first).",
     ),
     ConfigKey("alarmLatencyMs", "integer", 2000, "API p90 latency (ms) above which the latency alarm fires."),
     ConfigKey(

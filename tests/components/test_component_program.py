@@ -189,12 +189,12 @@ def test_every_taggable_resource_carries_the_stack_tag(stack):
         assert resource.inputs.get("tags", {}).get("pulumi-stack") == "safety-heatmap-dev", resource.name
     vpc = stack.one("aws:ec2/vpc:Vpc").inputs["tags"]
     assert vpc == {"Name": "safety-heatmap-dev-vpc", "pulumi-stack": "safety-heatmap-dev"}
-    budget = stack.one("aws:budgets/budget:Budget").inputs
-    assert budget["costFilters"] == [
+    # By default the budget covers the whole account: a tag filter sees $0 until the tag is activated.
+    assert "costFilters" not in stack.one("aws:budgets/budget:Budget").inputs
+
+
+def test_budget_scope_stack_filters_on_the_stack_tag(stack):
+    run_program(stack, "dev", budgetScope="stack")
+    assert stack.one("aws:budgets/budget:Budget").inputs["costFilters"] == [
         {"name": "TagKeyValue", "values": ["user:pulumi-stack$safety-heatmap-dev"]}
     ]
-
-
-def test_budget_scope_account_covers_the_whole_account(stack):
-    run_program(stack, "dev", budgetScope="account")
-    assert "costFilters" not in stack.one("aws:budgets/budget:Budget").inputs

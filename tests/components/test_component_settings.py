@@ -500,6 +500,6 @@ def test_rule_budget_scope():
     )
 
 
-def test_budget_scope_defaults_to_the_stack():
-    assert load().budget_scope == "stack"
-    assert load(budgetScope="account").budget_scope == "account"
+def test_budget_scope_defaults_to_the_account():
+    assert load().budget_scope == "account"
+    assert load(budgetScope="stack").budget_scope == "stack"
