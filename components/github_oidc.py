@@ -5,8 +5,9 @@
 - an IAM OIDC identity provider for `https://token.actions.githubusercontent.com` with the audience
   `sts.amazonaws.com` — or reuses an existing one by ARN (an account holds one provider per issuer URL, so
   a second stack in the same account must pass the first one's ARN);
-- a **deploy role** that only the repository's `main` branch (`repo:OWNER/NAME:ref:refs/heads/main`) and
-  its GitHub environments (`repo:OWNER/NAME:environment:*`) can assume, allowed to create, change and
+- a **deploy role** that only jobs bound to the GitHub environment named after the stack
+  (`repo:OWNER/NAME:environment:<stack>`) can assume — so prod's role only from the `prod` environment and
+  its required reviewers, never from a `dev` job or a plain job on main — allowed to create, change and
   delete this stack's resources and nothing else (see `github_oidc_policies.py`, one comment per
   statement). An explicit deny keeps it from changing its own or the preview role's permissions or trust;
 - a **preview role** that the repository's pull requests (`repo:OWNER/NAME:pull_request`) can assume,
@@ -69,9 +70,11 @@ class GitHubDeployRolesArgs:
     state_backend_url: str | None = None
     """`s3://bucket[/prefix]` of a self-managed Pulumi backend: the roles get access to it. None for Pulumi
     Cloud."""
-    environments: Sequence[str] = ("*",)
-    """GitHub environments whose jobs may assume the deploy role (`*`: any; restrict each environment's
-    deployment branches to `main` in the repository settings)."""
+    environments: Sequence[str] = ()
+    """GitHub environments whose jobs may assume the deploy role; empty (the default): only the one named
+    after the stack. `*` trusts every environment of the repository, so a job in `dev` could assume this
+    role: never use it for a stack whose environment has required reviewers. Restrict each environment's
+    deployment branches to `main` in the repository settings."""
     attachable_policies: Sequence[str] = DEFAULT_ATTACHABLE_POLICIES
     """AWS managed policies the deploy role may attach to the stack's roles."""
     partition: str = "aws"
@@ -95,7 +98,7 @@ class GitHubDeployRolesArgs:
         if self.state_backend_url:
             StateBucket.from_url(self.state_backend_url)
         bad_envs = [e for e in self.environments if not ENVIRONMENT_PATTERN.match(e)]
-        if not self.environments or bad_envs:
+        if bad_envs:
             raise ValueError(
                 f"GitHub environments {list(self.environments)!r}: use names like dev, prod, or *"
             )
@@ -112,6 +115,11 @@ class GitHubDeployRolesArgs:
     @property
     def prefix(self) -> str:
         return self.resource_prefix or f"{self.project}-{self.stack}"
+
+    @property
+    def deploy_environments(self) -> tuple[str, ...]:
+        """The environments the deploy role trusts: those configured, else the one named after the stack."""
+        return tuple(self.environments) or (self.stack,)
 
     @property
     def deploy_role_name(self) -> str:
@@ -158,13 +166,13 @@ class GitHubDeployRoles(pulumi.ComponentResource):
             else aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
         )
         state = StateBucket.from_url(args.state_backend_url) if args.state_backend_url else None
-        subjects = github_subjects(args.repository, environments=tuple(args.environments))
+        subjects = github_subjects(args.repository, environments=args.deploy_environments)
         tags = {"github-repository": args.repository, "pulumi-stack": f"{args.project}/{args.stack}"}
 
         deploy_role = aws.iam.Role(
             f"{name}-deploy",
             name=args.deploy_role_name,
-            description=f"GitHub Actions deploy of {args.project}/{args.stack} from {args.repository} main",
+            description=f"GitHub Actions deploy of {args.project}/{args.stack} from {args.repository}",
             assume_role_policy=provider_arn.apply(
                 lambda arn: json.dumps(trust_policy(arn, subjects["deploy"]))
             ),

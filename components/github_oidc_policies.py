@@ -67,11 +67,18 @@ class StateBucket:
         return f"arn:{partition}:s3:::{self.bucket}/{path}"
 
 
-def github_subjects(repository: str, *, environments: tuple[str, ...] = ("*",)) -> dict[str, list[str]]:
-    """The `sub` claims each role accepts, by role: deploy (main + environments) and preview (PRs)."""
+def github_subjects(repository: str, *, environments: tuple[str, ...]) -> dict[str, list[str]]:
+    """The `sub` claims each role accepts, by role: deploy (its environments only) and preview (PRs).
+
+    The deploy role trusts environment subjects and nothing else, not even `ref:refs/heads/main`: a job that
+    names an environment gets `repo:O/N:environment:NAME` as its subject *instead of* the ref subject
+    (GitHub docs, OpenID Connect reference, "Filtering for a specific environment"), and the deploy workflow
+    always runs in the environment named after the stack. Trusting the ref subject as well would let any
+    workflow on main without an environment (so without prod's required reviewers) assume the role. A `:` in
+    an environment name is sent as `%3A` (same page), so names are kept to [A-Za-z0-9._-].
+    """
     return {
-        "deploy": [f"repo:{repository}:ref:refs/heads/main"]
-        + [f"repo:{repository}:environment:{env}" for env in environments],
+        "deploy": [f"repo:{repository}:environment:{env}" for env in environments],
         "preview": [f"repo:{repository}:pull_request"],
     }
 

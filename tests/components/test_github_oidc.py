@@ -106,34 +106,36 @@ def can_assume(trust: dict, *, federated: str, aud: str, sub: str) -> bool:
     return False
 
 
-DEPLOY_OK = [
-    f"repo:{REPO}:ref:refs/heads/main",
-    f"repo:{REPO}:environment:prod",
-    f"repo:{REPO}:environment:dev",
-]
+# The dev stack's deploy role: only jobs in the `dev` environment (the deploy workflow's environment for dev).
+DEPLOY_OK = [f"repo:{REPO}:environment:dev"]
 NOBODY = [
+    # A plain job on main has no environment, so no required reviewers: it must not reach any deploy role.
+    f"repo:{REPO}:ref:refs/heads/main",
+    # Another environment of the same repository (prod's required reviewers are not dev's, and vice versa).
+    f"repo:{REPO}:environment:prod",
+    f"repo:{REPO}:environment:dev-evil",
     f"repo:{REPO}:ref:refs/heads/feature",
     f"repo:{REPO}:ref:refs/heads/main-evil",
     f"repo:{REPO}:ref:refs/tags/v1.0.0",
     "repo:acme/safety-heatmap-fork:ref:refs/heads/main",
-    "repo:acme/safety-heatmap-fork:environment:prod",
-    "repo:evil/safety-heatmap:ref:refs/heads/main",
+    "repo:acme/safety-heatmap-fork:environment:dev",
+    "repo:evil/safety-heatmap:environment:dev",
     "repo:evil/safety-heatmap:pull_request",
 ]
 PREVIEW_OK = [f"repo:{REPO}:pull_request"]
 
 
-def check_trust(mocks: RecordingMocks, provider_arn: str) -> None:
+def check_trust(mocks: RecordingMocks, provider_arn: str, deploy_ok: list[str] = DEPLOY_OK) -> None:
     deploy = document(mocks.one("aws:iam/role:Role", "-deploy"), "assumeRolePolicy")
     preview = document(mocks.one("aws:iam/role:Role", "-preview"), "assumeRolePolicy")
 
-    for trust, allowed in ((deploy, DEPLOY_OK), (preview, PREVIEW_OK)):
+    everyone = sorted(set(DEPLOY_OK + PREVIEW_OK + NOBODY + deploy_ok))
+    for trust, allowed in ((deploy, deploy_ok), (preview, PREVIEW_OK)):
         (statement,) = trust["Statement"]
         assert (
             statement["Condition"]["StringEquals"]["token.actions.githubusercontent.com:aud"]
             == "sts.amazonaws.com"
         )
-        everyone = DEPLOY_OK + PREVIEW_OK + NOBODY
         assert {
             s for s in everyone if can_assume(trust, federated=provider_arn, aud="sts.amazonaws.com", sub=s)
         } == set(allowed)
@@ -142,16 +144,17 @@ def check_trust(mocks: RecordingMocks, provider_arn: str) -> None:
         other_provider = f"arn:aws:iam::{ACCOUNT}:oidc-provider/gitlab.com"
         assert not can_assume(trust, federated=other_provider, aud="sts.amazonaws.com", sub=allowed[0])
 
-    assert deploy["Statement"][0]["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"] == [
-        f"repo:{REPO}:ref:refs/heads/main",
-        f"repo:{REPO}:environment:*",
-    ]
+    # Exact subjects, so the exact-match operator: no wildcard left for a look-alike to slip through.
+    assert "StringLike" not in deploy["Statement"][0]["Condition"]
+    assert deploy["Statement"][0]["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == (
+        deploy_ok
+    )
     assert preview["Statement"][0]["Condition"]["StringEquals"][
         "token.actions.githubusercontent.com:sub"
     ] == [f"repo:{REPO}:pull_request"]
 
 
-def test_creates_github_provider_and_trusts_only_main_environments_and_pull_requests(mocks):
+def test_creates_github_provider_and_trusts_only_the_stacks_environment_and_pull_requests(mocks):
     outputs = run_component()
     created_arn = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
     (provider,) = mocks.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
@@ -283,7 +286,7 @@ def test_pulumi_cloud_backend_gets_no_s3_access(mocks):
         ({"resource_prefix": "github"}, "would cover the CI role"),
         ({"resource_prefix": "Heatmap"}, "lowercase"),
         ({"state_backend_url": "gs://bucket"}, "not an S3 URL"),
-        ({"environments": ()}, "GitHub environments"),
+        ({"environments": ("prod env",)}, "GitHub environments"),
     ],
 )
 def test_invalid_args_fail_with_one_line(overrides, message):
@@ -295,19 +298,52 @@ def test_invalid_args_fail_with_one_line(overrides, message):
     assert "\n" not in str(error.value)
 
 
-def test_environments_can_be_narrowed():
+def test_prod_deploy_role_trusts_only_the_prod_environment(mocks):
+    """A dev job (no reviewers) or a plain job on main must never assume prod's deploy role."""
+    run_component(stack="prod")
+    check_trust(
+        mocks, EXISTING_PROVIDER.replace("210987654321", ACCOUNT), deploy_ok=[f"repo:{REPO}:environment:prod"]
+    )
+    deploy = document(mocks.one("aws:iam/role:Role", "-deploy"), "assumeRolePolicy")
+    for sub in (f"repo:{REPO}:environment:dev", f"repo:{REPO}:ref:refs/heads/main"):
+        assert not can_assume(deploy, federated=EXISTING_PROVIDER, aud="sts.amazonaws.com", sub=sub)
+
+
+def test_environments_can_be_set_explicitly():
+    from components.github_oidc import GitHubDeployRolesArgs
     from components.github_oidc_policies import github_subjects, trust_policy
 
-    subjects = github_subjects(REPO, environments=("prod",))["deploy"]
-    trust = trust_policy(EXISTING_PROVIDER, subjects)
-    # No wildcard left, so the exact-match operator is used.
+    args = GitHubDeployRolesArgs(
+        repository=REPO, project="heatmap", stack="dev", region="eu-west-1", environments=("dev", "staging")
+    )
+    trust = trust_policy(
+        EXISTING_PROVIDER, github_subjects(REPO, environments=args.deploy_environments)["deploy"]
+    )
     assert "StringLike" not in trust["Statement"][0]["Condition"]
+    candidates = NOBODY + [f"repo:{REPO}:environment:dev", f"repo:{REPO}:environment:staging"]
     ok = {
         s
-        for s in DEPLOY_OK + NOBODY
+        for s in candidates
         if can_assume(trust, federated=EXISTING_PROVIDER, aud="sts.amazonaws.com", sub=s)
     }
-    assert ok == {f"repo:{REPO}:ref:refs/heads/main", f"repo:{REPO}:environment:prod"}
+    assert ok == {f"repo:{REPO}:environment:dev", f"repo:{REPO}:environment:staging"}
+    # The default is the stack's own environment, whatever the stack is called.
+    assert GitHubDeployRolesArgs(
+        repository=REPO, project="p", stack="qa", region="eu-west-1"
+    ).deploy_environments == ("qa",)
+
+
+def test_wildcard_environment_is_an_explicit_opt_in():
+    """`*` is still accepted (one stack, no reviewers), but only when asked for, and with StringLike."""
+    from components.github_oidc_policies import github_subjects, trust_policy
+
+    trust = trust_policy(EXISTING_PROVIDER, github_subjects(REPO, environments=("*",))["deploy"])
+    assert trust["Statement"][0]["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"] == [
+        f"repo:{REPO}:environment:*"
+    ]
+    assert not can_assume(
+        trust, federated=EXISTING_PROVIDER, aud="sts.amazonaws.com", sub=f"repo:{REPO}:ref:refs/heads/main"
+    )
 
 
 def test_deploy_policy_fits_iam_inline_policy_limit_in_the_worst_case():
