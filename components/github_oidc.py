@@ -10,14 +10,22 @@
   its required reviewers, never from a `dev` job or a plain job on main — allowed to create, change and
   delete this stack's resources and nothing else (see `github_oidc_policies.py`, one comment per
   statement). An explicit deny keeps it from changing its own or the preview role's permissions or trust;
+- a **permissions boundary** (`github-boundary-<project>-<stack>`, a managed policy): what the stack's own
+  ECS task and execution roles need and no more. The deploy role may create roles, add policies to them or
+  attach managed policies only when the role carries this boundary, may never remove a boundary or change
+  a role's trust, and may never edit the boundary; so it cannot mint an admin role, pass one to a task, or
+  retarget a role's trust to itself. The stack's `Service` creates its roles with it (`permissions_boundary`);
 - a **preview role** that the repository's pull requests (`repo:OWNER/NAME:pull_request`) can assume,
   which reads configuration only (plus lock files if the state lives in S3).
 
 Outputs: `deploy_role_arn`, `preview_role_arn` (paste into the repository variables `AWS_DEPLOY_ROLE_ARN`
-and `AWS_PREVIEW_ROLE_ARN`) and `oidc_provider_arn`.
+and `AWS_PREVIEW_ROLE_ARN`), `oidc_provider_arn` and `permissions_boundary_arn`.
 
-**Cost**: free. IAM roles, policies and OIDC identity providers have no charge; STS AssumeRole calls are
-free too. Nothing here is billed per hour or per request.
+Because the deploy role may change none of this (explicit denies), a change to it is applied from a laptop
+with `pulumi up` before it is merged; otherwise the next CI deploy stops on the deny.
+
+**Cost**: free. IAM roles, managed and inline policies and OIDC identity providers have no charge; STS
+AssumeRole calls are free too. Nothing here is billed per hour or per request.
 """
 
 from __future__ import annotations
@@ -33,10 +41,13 @@ import pulumi_aws as aws
 from components.github_oidc_policies import (
     DEFAULT_ATTACHABLE_POLICIES,
     GITHUB_OIDC_URL,
+    MANAGED_POLICY_GROUPS,
     STS_AUDIENCE,
     Scope,
     StateBucket,
-    deploy_policy,
+    boundary_policy,
+    deploy_inline_policy,
+    deploy_managed_policies,
     github_subjects,
     preview_policy,
     trust_policy,
@@ -77,6 +88,9 @@ class GitHubDeployRolesArgs:
     deployment branches to `main` in the repository settings."""
     attachable_policies: Sequence[str] = DEFAULT_ATTACHABLE_POLICIES
     """AWS managed policies the deploy role may attach to the stack's roles."""
+    dns_namespace: str = "heatmap.internal"
+    """The Cloud Map private DNS namespace of the stack (`ServiceArgs.namespace_name`): on destroy, the deploy
+    role may delete Route 53 records under this name only."""
     partition: str = "aws"
 
     def __post_init__(self) -> None:
@@ -129,6 +143,13 @@ class GitHubDeployRolesArgs:
     def preview_role_name(self) -> str:
         return f"github-preview-{self.project}-{self.stack}"
 
+    @property
+    def boundary_policy_name(self) -> str:
+        return f"github-boundary-{self.project}-{self.stack}"
+
+    def deploy_policy_name(self, group: str) -> str:
+        return f"{self.deploy_role_name}-{group}"
+
 
 def _compact(document: dict) -> str:
     return json.dumps(document, separators=(",", ":"))
@@ -140,6 +161,7 @@ class GitHubDeployRoles(pulumi.ComponentResource):
     deploy_role_arn: pulumi.Output[str]
     preview_role_arn: pulumi.Output[str]
     oidc_provider_arn: pulumi.Output[str]
+    permissions_boundary_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: GitHubDeployRolesArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("safety-heatmap:cicd:GitHubDeployRoles", name, None, opts)
@@ -194,8 +216,24 @@ class GitHubDeployRoles(pulumi.ComponentResource):
 
         def scope_for(account: str) -> Scope:
             return Scope(
-                account_id=account, region=args.region, resource_prefix=args.prefix, partition=args.partition
+                account_id=account,
+                region=args.region,
+                resource_prefix=args.prefix,
+                partition=args.partition,
+                dns_namespace=args.dns_namespace,
+                boundary_policy_name=args.boundary_policy_name,
             )
+
+        # The boundary of every role the deploy role creates. Its ARN is an output, so a role that names it
+        # (the stack's task and execution roles) is created only once the policy exists.
+        boundary = aws.iam.Policy(
+            f"{name}-boundary",
+            name=args.boundary_policy_name,
+            description=f"Permissions boundary of the roles of {args.project}/{args.stack}",
+            policy=account_id.apply(lambda account: _compact(boundary_policy(scope_for(account)))),
+            tags=tags,
+            opts=child,
+        )
 
         def ci_role_arns(account: str) -> list[str]:
             return [
@@ -203,23 +241,48 @@ class GitHubDeployRoles(pulumi.ComponentResource):
                 for role in (args.deploy_role_name, args.preview_role_name)
             ]
 
-        # Compact JSON: IAM allows 10,240 characters of inline policy per role (whitespace not counted).
+        def ci_policy_arns(account: str) -> list[str]:
+            return [
+                f"arn:{args.partition}:iam::{account}:policy/{args.deploy_policy_name(group)}"
+                for group in MANAGED_POLICY_GROUPS
+            ]
+
+        attachable = tuple(args.attachable_policies)
+        # Compact JSON: IAM counts policy size without whitespace. The inline policy holds the reads, IAM and
+        # the denies; the resource statements are in managed policies (see MANAGED_POLICY_GROUPS for why).
         aws.iam.RolePolicy(
             f"{name}-deploy-permissions",
             role=deploy_role.id,
             policy=pulumi.Output.all(account_id, provider_arn).apply(
                 lambda values: _compact(
-                    deploy_policy(
+                    deploy_inline_policy(
                         scope_for(values[0]),
                         state,
                         ci_role_arns=ci_role_arns(values[0]),
                         provider_arn=values[1],
-                        attachable_policies=tuple(args.attachable_policies),
+                        ci_policy_arns=ci_policy_arns(values[0]),
+                        attachable_policies=attachable,
                     )
                 )
             ),
             opts=child,
         )
+        for group in MANAGED_POLICY_GROUPS:
+            managed = aws.iam.Policy(
+                f"{name}-deploy-{group}",
+                name=args.deploy_policy_name(group),
+                description=f"GitHub Actions deploy of {args.project}/{args.stack}: {group} resources",
+                policy=account_id.apply(
+                    lambda account, group=group: _compact(
+                        deploy_managed_policies(scope_for(account), attachable_policies=attachable)[group]
+                    )
+                ),
+                tags=tags,
+                opts=child,
+            )
+            aws.iam.RolePolicyAttachment(
+                f"{name}-deploy-{group}", role=deploy_role.name, policy_arn=managed.arn, opts=child
+            )
         aws.iam.RolePolicy(
             f"{name}-preview-permissions",
             role=preview_role.id,
@@ -230,10 +293,12 @@ class GitHubDeployRoles(pulumi.ComponentResource):
         self.deploy_role_arn = deploy_role.arn
         self.preview_role_arn = preview_role.arn
         self.oidc_provider_arn = provider_arn
+        self.permissions_boundary_arn = boundary.arn
         self.register_outputs(
             {
                 "deploy_role_arn": self.deploy_role_arn,
                 "preview_role_arn": self.preview_role_arn,
                 "oidc_provider_arn": self.oidc_provider_arn,
+                "permissions_boundary_arn": self.permissions_boundary_arn,
             }
         )
