@@ -543,3 +543,12 @@ def test_deploy_policies_fit_iam_size_limits_in_the_worst_case():
     reads = [st["Sid"] for st in read_statements(scope)]
     assert sorted(s for s in placed if s in sids) == sorted(sids)
     assert set(reads) <= set(placed)
+
+
+def test_the_namespace_the_deploy_role_may_clean_up_is_the_services():
+    """Route 53 record deletes are held to the Cloud Map namespace: both defaults must name the same one."""
+    from components.github_oidc import GitHubDeployRolesArgs
+    from components.service import ServiceArgs
+
+    service_default = ServiceArgs.__dataclass_fields__["namespace_name"].default
+    assert GitHubDeployRolesArgs.__dataclass_fields__["dns_namespace"].default == service_default
