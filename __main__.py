@@ -25,6 +25,25 @@ stack = f"{pulumi.get_project()}-{pulumi.get_stack()}"
 # Every AWS resource carries pulumi-stack=<project>-<stack>: the budget's cost filter (budgetScope: stack).
 tag_resources({STACK_TAG_KEY: stack})
 
+# The CI roles come first when on: their permissions boundary must be on the service's roles.
+ci = (
+    GitHubDeployRoles(
+        "ci",
+        GitHubDeployRolesArgs(
+            repository=settings.github_repository,
+            project=pulumi.get_project(),
+            stack=pulumi.get_stack(),
+            region=settings.region,
+            resource_prefix=stack,
+            oidc_provider_arn=settings.github_oidc_provider_arn,
+            state_backend_url=settings.github_state_backend_url,
+            environments=settings.github_deploy_environments,
+        ),
+    )
+    if settings.github_repository
+    else None
+)
+
 network = Network(stack, NetworkArgs(region=settings.region, container_port=CONTAINER_PORT))
 image = Image(
     stack,
@@ -68,6 +87,7 @@ service = Service(
         wake_schedule=settings.wake_schedule,
         schedule_timezone=settings.schedule_timezone,
         container_port=CONTAINER_PORT,
+        permissions_boundary=ci.permissions_boundary_arn if ci is not None else None,
     ),
 )
 api = HttpApi(
@@ -115,20 +135,7 @@ pulumi.export("serviceLogGroupName", service.log_group_name)
 pulumi.export("accessLogGroupName", api.access_log_group_name)
 pulumi.export("alarmTopicArn", alarms.topic_arn)
 
-if settings.github_repository:
-    ci = GitHubDeployRoles(
-        "ci",
-        GitHubDeployRolesArgs(
-            repository=settings.github_repository,
-            project=pulumi.get_project(),
-            stack=pulumi.get_stack(),
-            region=settings.region,
-            resource_prefix=stack,
-            oidc_provider_arn=settings.github_oidc_provider_arn,
-            state_backend_url=settings.github_state_backend_url,
-            environments=settings.github_deploy_environments,
-        ),
-    )
+if ci is not None:
     pulumi.export("githubDeployRoleArn", ci.deploy_role_arn)
     pulumi.export("githubPreviewRoleArn", ci.preview_role_arn)
     pulumi.export("githubOidcProviderArn", ci.oidc_provider_arn)

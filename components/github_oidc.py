@@ -5,18 +5,27 @@
 - an IAM OIDC identity provider for `https://token.actions.githubusercontent.com` with the audience
   `sts.amazonaws.com` — or reuses an existing one by ARN (an account holds one provider per issuer URL, so
   a second stack in the same account must pass the first one's ARN);
-- a **deploy role** that only the repository's `main` branch (`repo:OWNER/NAME:ref:refs/heads/main`) and
-  its GitHub environments (`repo:OWNER/NAME:environment:*`) can assume, allowed to create, change and
+- a **deploy role** that only jobs bound to the GitHub environment named after the stack
+  (`repo:OWNER/NAME:environment:<stack>`) can assume — so prod's role only from the `prod` environment and
+  its required reviewers, never from a `dev` job or a plain job on main — allowed to create, change and
   delete this stack's resources and nothing else (see `github_oidc_policies.py`, one comment per
   statement). An explicit deny keeps it from changing its own or the preview role's permissions or trust;
+- a **permissions boundary** (`github-boundary-<project>-<stack>`, a managed policy): what the stack's own
+  ECS task and execution roles need and no more. The deploy role may create roles, add policies to them or
+  attach managed policies only when the role carries this boundary, may never remove a boundary or change
+  a role's trust, and may never edit the boundary; so it cannot mint an admin role, pass one to a task, or
+  retarget a role's trust to itself. The stack's `Service` creates its roles with it (`permissions_boundary`);
 - a **preview role** that the repository's pull requests (`repo:OWNER/NAME:pull_request`) can assume,
   which reads configuration only (plus lock files if the state lives in S3).
 
 Outputs: `deploy_role_arn`, `preview_role_arn` (paste into the repository variables `AWS_DEPLOY_ROLE_ARN`
-and `AWS_PREVIEW_ROLE_ARN`) and `oidc_provider_arn`.
+and `AWS_PREVIEW_ROLE_ARN`), `oidc_provider_arn` and `permissions_boundary_arn`.
 
-**Cost**: free. IAM roles, policies and OIDC identity providers have no charge; STS AssumeRole calls are
-free too. Nothing here is billed per hour or per request.
+Because the deploy role may change none of this (explicit denies), a change to it is applied from a laptop
+with `pulumi up` before it is merged; otherwise the next CI deploy stops on the deny.
+
+**Cost**: free. IAM roles, managed and inline policies and OIDC identity providers have no charge; STS
+AssumeRole calls are free too. Nothing here is billed per hour or per request.
 """
 
 from __future__ import annotations
@@ -32,10 +41,13 @@ import pulumi_aws as aws
 from components.github_oidc_policies import (
     DEFAULT_ATTACHABLE_POLICIES,
     GITHUB_OIDC_URL,
+    MANAGED_POLICY_GROUPS,
     STS_AUDIENCE,
     Scope,
     StateBucket,
-    deploy_policy,
+    boundary_policy,
+    deploy_inline_policy,
+    deploy_managed_policies,
     github_subjects,
     preview_policy,
     trust_policy,
@@ -69,11 +81,16 @@ class GitHubDeployRolesArgs:
     state_backend_url: str | None = None
     """`s3://bucket[/prefix]` of a self-managed Pulumi backend: the roles get access to it. None for Pulumi
     Cloud."""
-    environments: Sequence[str] = ("*",)
-    """GitHub environments whose jobs may assume the deploy role (`*`: any; restrict each environment's
-    deployment branches to `main` in the repository settings)."""
+    environments: Sequence[str] = ()
+    """GitHub environments whose jobs may assume the deploy role; empty (the default): only the one named
+    after the stack. `*` trusts every environment of the repository, so a job in `dev` could assume this
+    role: never use it for a stack whose environment has required reviewers. Restrict each environment's
+    deployment branches to `main` in the repository settings."""
     attachable_policies: Sequence[str] = DEFAULT_ATTACHABLE_POLICIES
     """AWS managed policies the deploy role may attach to the stack's roles."""
+    dns_namespace: str = "heatmap.internal"
+    """The Cloud Map private DNS namespace of the stack (`ServiceArgs.namespace_name`): on destroy, the deploy
+    role may delete Route 53 records under this name only."""
     partition: str = "aws"
 
     def __post_init__(self) -> None:
@@ -95,7 +112,7 @@ class GitHubDeployRolesArgs:
         if self.state_backend_url:
             StateBucket.from_url(self.state_backend_url)
         bad_envs = [e for e in self.environments if not ENVIRONMENT_PATTERN.match(e)]
-        if not self.environments or bad_envs:
+        if bad_envs:
             raise ValueError(
                 f"GitHub environments {list(self.environments)!r}: use names like dev, prod, or *"
             )
@@ -114,12 +131,24 @@ class GitHubDeployRolesArgs:
         return self.resource_prefix or f"{self.project}-{self.stack}"
 
     @property
+    def deploy_environments(self) -> tuple[str, ...]:
+        """The environments the deploy role trusts: those configured, else the one named after the stack."""
+        return tuple(self.environments) or (self.stack,)
+
+    @property
     def deploy_role_name(self) -> str:
         return f"github-deploy-{self.project}-{self.stack}"
 
     @property
     def preview_role_name(self) -> str:
         return f"github-preview-{self.project}-{self.stack}"
+
+    @property
+    def boundary_policy_name(self) -> str:
+        return f"github-boundary-{self.project}-{self.stack}"
+
+    def deploy_policy_name(self, group: str) -> str:
+        return f"{self.deploy_role_name}-{group}"
 
 
 def _compact(document: dict) -> str:
@@ -132,6 +161,7 @@ class GitHubDeployRoles(pulumi.ComponentResource):
     deploy_role_arn: pulumi.Output[str]
     preview_role_arn: pulumi.Output[str]
     oidc_provider_arn: pulumi.Output[str]
+    permissions_boundary_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: GitHubDeployRolesArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("safety-heatmap:cicd:GitHubDeployRoles", name, None, opts)
@@ -158,13 +188,13 @@ class GitHubDeployRoles(pulumi.ComponentResource):
             else aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
         )
         state = StateBucket.from_url(args.state_backend_url) if args.state_backend_url else None
-        subjects = github_subjects(args.repository, environments=tuple(args.environments))
+        subjects = github_subjects(args.repository, environments=args.deploy_environments)
         tags = {"github-repository": args.repository, "pulumi-stack": f"{args.project}/{args.stack}"}
 
         deploy_role = aws.iam.Role(
             f"{name}-deploy",
             name=args.deploy_role_name,
-            description=f"GitHub Actions deploy of {args.project}/{args.stack} from {args.repository} main",
+            description=f"GitHub Actions deploy of {args.project}/{args.stack} from {args.repository}",
             assume_role_policy=provider_arn.apply(
                 lambda arn: json.dumps(trust_policy(arn, subjects["deploy"]))
             ),
@@ -186,8 +216,24 @@ class GitHubDeployRoles(pulumi.ComponentResource):
 
         def scope_for(account: str) -> Scope:
             return Scope(
-                account_id=account, region=args.region, resource_prefix=args.prefix, partition=args.partition
+                account_id=account,
+                region=args.region,
+                resource_prefix=args.prefix,
+                partition=args.partition,
+                dns_namespace=args.dns_namespace,
+                boundary_policy_name=args.boundary_policy_name,
             )
+
+        # The boundary of every role the deploy role creates. Its ARN is an output, so a role that names it
+        # (the stack's task and execution roles) is created only once the policy exists.
+        boundary = aws.iam.Policy(
+            f"{name}-boundary",
+            name=args.boundary_policy_name,
+            description=f"Permissions boundary of the roles of {args.project}/{args.stack}",
+            policy=account_id.apply(lambda account: _compact(boundary_policy(scope_for(account)))),
+            tags=tags,
+            opts=child,
+        )
 
         def ci_role_arns(account: str) -> list[str]:
             return [
@@ -195,23 +241,48 @@ class GitHubDeployRoles(pulumi.ComponentResource):
                 for role in (args.deploy_role_name, args.preview_role_name)
             ]
 
-        # Compact JSON: IAM allows 10,240 characters of inline policy per role (whitespace not counted).
+        def ci_policy_arns(account: str) -> list[str]:
+            return [
+                f"arn:{args.partition}:iam::{account}:policy/{args.deploy_policy_name(group)}"
+                for group in MANAGED_POLICY_GROUPS
+            ]
+
+        attachable = tuple(args.attachable_policies)
+        # Compact JSON: IAM counts policy size without whitespace. The inline policy holds the reads, IAM and
+        # the denies; the resource statements are in managed policies (see MANAGED_POLICY_GROUPS for why).
         aws.iam.RolePolicy(
             f"{name}-deploy-permissions",
             role=deploy_role.id,
             policy=pulumi.Output.all(account_id, provider_arn).apply(
                 lambda values: _compact(
-                    deploy_policy(
+                    deploy_inline_policy(
                         scope_for(values[0]),
                         state,
                         ci_role_arns=ci_role_arns(values[0]),
                         provider_arn=values[1],
-                        attachable_policies=tuple(args.attachable_policies),
+                        ci_policy_arns=ci_policy_arns(values[0]),
+                        attachable_policies=attachable,
                     )
                 )
             ),
             opts=child,
         )
+        for group in MANAGED_POLICY_GROUPS:
+            managed = aws.iam.Policy(
+                f"{name}-deploy-{group}",
+                name=args.deploy_policy_name(group),
+                description=f"GitHub Actions deploy of {args.project}/{args.stack}: {group} resources",
+                policy=account_id.apply(
+                    lambda account, group=group: _compact(
+                        deploy_managed_policies(scope_for(account), attachable_policies=attachable)[group]
+                    )
+                ),
+                tags=tags,
+                opts=child,
+            )
+            aws.iam.RolePolicyAttachment(
+                f"{name}-deploy-{group}", role=deploy_role.name, policy_arn=managed.arn, opts=child
+            )
         aws.iam.RolePolicy(
             f"{name}-preview-permissions",
             role=preview_role.id,
@@ -222,10 +293,12 @@ class GitHubDeployRoles(pulumi.ComponentResource):
         self.deploy_role_arn = deploy_role.arn
         self.preview_role_arn = preview_role.arn
         self.oidc_provider_arn = provider_arn
+        self.permissions_boundary_arn = boundary.arn
         self.register_outputs(
             {
                 "deploy_role_arn": self.deploy_role_arn,
                 "preview_role_arn": self.preview_role_arn,
                 "oidc_provider_arn": self.oidc_provider_arn,
+                "permissions_boundary_arn": self.permissions_boundary_arn,
             }
         )

@@ -37,6 +37,14 @@ class Scope:
     region: str
     resource_prefix: str  # the physical-name prefix of the stack's resources, e.g. "heatmap-dev"
     partition: str = "aws"
+    dns_namespace: str = (
+        "heatmap.internal"  # the Cloud Map private DNS namespace (ServiceArgs.namespace_name)
+    )
+    boundary_policy_name: str = ""  # the permissions boundary every role of the stack must carry
+
+    @property
+    def boundary_arn(self) -> str:
+        return f"arn:{self.partition}:iam::{self.account_id}:policy/{self.boundary_policy_name}"
 
     def arn(self, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
         return (
@@ -67,11 +75,18 @@ class StateBucket:
         return f"arn:{partition}:s3:::{self.bucket}/{path}"
 
 
-def github_subjects(repository: str, *, environments: tuple[str, ...] = ("*",)) -> dict[str, list[str]]:
-    """The `sub` claims each role accepts, by role: deploy (main + environments) and preview (PRs)."""
+def github_subjects(repository: str, *, environments: tuple[str, ...]) -> dict[str, list[str]]:
+    """The `sub` claims each role accepts, by role: deploy (its environments only) and preview (PRs).
+
+    The deploy role trusts environment subjects and nothing else, not even `ref:refs/heads/main`: a job that
+    names an environment gets `repo:O/N:environment:NAME` as its subject *instead of* the ref subject
+    (GitHub docs, OpenID Connect reference, "Filtering for a specific environment"), and the deploy workflow
+    always runs in the environment named after the stack. Trusting the ref subject as well would let any
+    workflow on main without an environment (so without prod's required reviewers) assume the role. A `:` in
+    an environment name is sent as `%3A` (same page), so names are kept to [A-Za-z0-9._-].
+    """
     return {
-        "deploy": [f"repo:{repository}:ref:refs/heads/main"]
-        + [f"repo:{repository}:environment:{env}" for env in environments],
+        "deploy": [f"repo:{repository}:environment:{env}" for env in environments],
         "preview": [f"repo:{repository}:pull_request"],
     }
 
@@ -178,6 +193,7 @@ def deploy_statements(scope: Scope, *, attachable_policies: tuple[str, ...]) -> 
     """
     p = scope.resource_prefix
     in_region = {"StringEquals": {"aws:RequestedRegion": scope.region}}
+    role = scope.arn("iam", f"role/{p}*", region=False)
     return [
         # ECR: the stack's repositories only (create, lifecycle, scan on push, push the image, delete).
         _statement(
@@ -246,6 +262,7 @@ def deploy_statements(scope: Scope, *, attachable_policies: tuple[str, ...]) -> 
                 "ec2:DeleteRouteTable",
                 "ec2:AssociateRouteTable",
                 "ec2:DisassociateRouteTable",
+                "ec2:ReplaceRouteTableAssociation",
                 "ec2:CreateRoute",
                 "ec2:DeleteRoute",
                 "ec2:ReplaceRoute",
@@ -294,37 +311,65 @@ def deploy_statements(scope: Scope, *, attachable_policies: tuple[str, ...]) -> 
             "*",
             Condition=in_region,
         ),
-        # Cloud Map private DNS namespace and service (the VPC link's SRV target). Namespace/service ARNs
-        # carry generated ids, so: this account and region.
+        # Cloud Map namespace and service (the VPC link's SRV target), and the instances ECS registered, which
+        # `force_destroy` deregisters (ListInstances + DeregisterInstance) before DeleteService. Namespace and
+        # service ARNs carry generated ids (ns-..., srv-...), so: this account and region.
         _statement(
             "ManageServiceDiscovery",
             [
-                "servicediscovery:CreatePrivateDnsNamespace",
                 "servicediscovery:DeleteNamespace",
                 "servicediscovery:UpdatePrivateDnsNamespace",
                 "servicediscovery:CreateService",
                 "servicediscovery:UpdateService",
                 "servicediscovery:DeleteService",
+                "servicediscovery:ListInstances",
+                "servicediscovery:DeregisterInstance",
                 "servicediscovery:TagResource",
                 "servicediscovery:UntagResource",
             ],
             scope.arn("servicediscovery", "*"),
         ),
-        # Cloud Map creates and deletes the private hosted zone behind the namespace with the caller's
-        # permissions. Route 53 is global; hosted zone ARNs carry generated ids.
+        # CreatePrivateDnsNamespace has no resource type in the service authorization reference (Actions,
+        # resources, and condition keys for AWS Cloud Map): "*" is the only form. It creates the namespace's
+        # private hosted zone with the caller's permissions (Cloud Map API permissions reference:
+        # route53:CreateHostedZone, GetHostedZone, ListHostedZonesByName, ec2:DescribeVpcs and
+        # ec2:DescribeRegions; the reads are in ReadStackConfiguration). CreateHostedZone has no resource
+        # either: the zone does not exist yet.
         _statement(
-            "ManageNamespaceHostedZone",
-            [
-                "route53:DeleteHostedZone",
-                "route53:ChangeResourceRecordSets",
-                "route53:ChangeTagsForResource",
-                "route53:AssociateVPCWithHostedZone",
-                "route53:DisassociateVPCFromHostedZone",
-            ],
-            f"arn:{scope.partition}:route53:::hostedzone/*",
+            "CreateServiceDiscoveryNamespace",
+            ["servicediscovery:CreatePrivateDnsNamespace"],
+            "*",
+            Condition=in_region,
         ),
-        # CreateHostedZone accepts no resource ARN (the zone does not exist yet).
         _statement("CreateNamespaceHostedZone", ["route53:CreateHostedZone"], "*"),
+        # DeregisterInstance (force_destroy) has Cloud Map delete the instance's records with the caller's
+        # permissions. The zone's id is generated, so its ARN cannot be named; the records can: only DELETE,
+        # only the A/AAAA/SRV records Cloud Map writes, only names under the namespace (condition keys and
+        # their lowercase, no-trailing-dot normalisation: Route 53 developer guide, "Using IAM policy
+        # conditions for fine-grained access control"). DeleteNamespace needs no Route 53 permission of the
+        # caller (Cloud Map API permissions reference), so DeleteHostedZone is not granted at all.
+        _statement(
+            "DeleteServiceDiscoveryRecords",
+            ["route53:ChangeResourceRecordSets"],
+            f"arn:{scope.partition}:route53:::hostedzone/*",
+            Condition={
+                "ForAllValues:StringLike": {
+                    "route53:ChangeResourceRecordSetsNormalizedRecordNames": [f"*.{scope.dns_namespace}"]
+                },
+                "ForAllValues:StringEquals": {
+                    "route53:ChangeResourceRecordSetsActions": ["DELETE"],
+                    "route53:ChangeResourceRecordSetsRecordTypes": ["A", "AAAA", "SRV"],
+                },
+            },
+        ),
+        # The Cloud Map API permissions reference lists these for DeregisterInstance. The stack's service uses
+        # a custom health check, so Cloud Map has no Route 53 health check of it to touch; health check ARNs
+        # carry generated ids, so they cannot be narrowed further.
+        _statement(
+            "DeregisterInstanceHealthChecks",
+            ["route53:GetHealthCheck", "route53:UpdateHealthCheck", "route53:DeleteHealthCheck"],
+            f"arn:{scope.partition}:route53:::healthcheck/*",
+        ),
         # DynamoDB: the stack's tables only.
         _statement(
             "ManageStackTables",
@@ -397,39 +442,62 @@ def deploy_statements(scope: Scope, *, attachable_policies: tuple[str, ...]) -> 
                 "application-autoscaling:DeregisterScalableTarget",
                 "application-autoscaling:PutScalingPolicy",
                 "application-autoscaling:DeleteScalingPolicy",
+                # The sleep/wake schedules (aws.appautoscaling.ScheduledAction in service.py).
+                "application-autoscaling:PutScheduledAction",
+                "application-autoscaling:DeleteScheduledAction",
                 "application-autoscaling:TagResource",
                 "application-autoscaling:UntagResource",
             ],
             scope.arn("application-autoscaling", "*"),
         ),
-        # IAM: the stack's task and execution roles, by name prefix. Inline policies are the stack's own.
+        # IAM: the stack's task and execution roles, by name prefix. Creating a role, adding or attaching a
+        # policy to it, or setting its boundary all require that the role carries the stack's boundary
+        # (condition key iam:PermissionsBoundary: IAM user guide, "Permissions boundaries for IAM entities",
+        # delegating example; service authorization reference for IAM). So no role CI makes can hold more than
+        # the boundary allows, whatever its inline policy says. `KeepRolesInsideTheBoundary` below denies the
+        # same calls without it, so no other Allow can open them.
+        _statement(
+            "ManageStackRolesInsideBoundary",
+            [
+                "iam:CreateRole",
+                "iam:PutRolePolicy",
+                "iam:PutRolePermissionsBoundary",
+            ],
+            role,
+            Condition={"StringEquals": {"iam:PermissionsBoundary": scope.boundary_arn}},
+        ),
+        # Managed policies: only those listed, and only to a role that carries the boundary.
+        _statement(
+            "AttachOnlyKnownManagedPolicies",
+            ["iam:AttachRolePolicy"],
+            role,
+            Condition={
+                "ArnEquals": {"iam:PolicyARN": list(attachable_policies)},
+                "StringEquals": {"iam:PermissionsBoundary": scope.boundary_arn},
+            },
+        ),
+        # Calls that cannot widen a role: describe it, tag it, take permissions away, delete it. Trust changes
+        # (UpdateAssumeRolePolicy) are not here: the stack's roles trust ecs-tasks.amazonaws.com and nothing
+        # else, a new trust is applied from a laptop, and NoTrustOrBoundaryRemoval denies it outright.
         _statement(
             "ManageStackRoles",
             [
-                "iam:CreateRole",
                 "iam:DeleteRole",
                 "iam:UpdateRole",
-                "iam:UpdateAssumeRolePolicy",
+                "iam:UpdateRoleDescription",
                 "iam:TagRole",
                 "iam:UntagRole",
-                "iam:PutRolePolicy",
                 "iam:DeleteRolePolicy",
+                "iam:DetachRolePolicy",
                 "iam:ListInstanceProfilesForRole",
             ],
-            scope.arn("iam", f"role/{p}*", region=False),
-        ),
-        # Managed policies: only those listed may be attached, so no role of the stack can be made admin.
-        _statement(
-            "AttachOnlyKnownManagedPolicies",
-            ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-            scope.arn("iam", f"role/{p}*", region=False),
-            Condition={"ArnEquals": {"iam:PolicyARN": list(attachable_policies)}},
+            role,
         ),
         # The stack's roles may be handed to ECS tasks and to nothing else.
         _statement(
             "PassStackRolesToEcsTasks",
             ["iam:PassRole"],
-            scope.arn("iam", f"role/{p}*", region=False),
+            role,
             Condition={"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
         ),
         # First use in an account: the service-linked roles of ECS, its auto scaling and API Gateway.
@@ -464,6 +532,92 @@ def state_statements(state: StateBucket, partition: str, *, write: bool) -> list
     return statements
 
 
+# The item-level table actions the API's task role holds (service.TABLE_ACTIONS; a test keeps them in step).
+TASK_TABLE_ACTIONS = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem")
+# The calls that give a role permissions: each needs the stack's boundary on the role (or in the request).
+BOUNDARY_GUARDED_ACTIONS = (
+    "iam:AttachRolePolicy",
+    "iam:CreateRole",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+)
+CI_POLICY_CHANGES = (
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicy",
+    "iam:DeletePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:TagPolicy",
+    "iam:UntagPolicy",
+)
+
+
+def boundary_policy(scope: Scope) -> dict:
+    """The permissions boundary of the stack's roles: the most any role the deploy role creates can ever do.
+
+    It is what the ECS execution role (pull this stack's images, write its logs) and the task role (the API's
+    item-level table calls) need, on this stack's resources only. A boundary grants nothing by itself; a
+    role's effective permissions are the intersection of its own policies and the boundary (IAM user guide,
+    "Permissions boundaries for IAM entities"). No iam:*, no sts:*, no data beyond the stack's tables.
+    """
+    p = scope.resource_prefix
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            # GetAuthorizationToken accepts no resource ARN (ECR docs); the token alone pulls nothing.
+            _statement("EcrLogin", ["ecr:GetAuthorizationToken"], "*"),
+            _statement(
+                "PullStackImages",
+                ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                scope.arn("ecr", f"repository/{p}*"),
+            ),
+            _statement(
+                "WriteStackLogs",
+                ["logs:CreateLogStream", "logs:PutLogEvents"],
+                scope.arn("logs", f"log-group:*{p}*:*"),
+            ),
+            _statement(
+                "StackTableItems",
+                list(TASK_TABLE_ACTIONS),
+                [scope.arn("dynamodb", f"table/{p}*"), scope.arn("dynamodb", f"table/{p}*/index/*")],
+            ),
+        ],
+    }
+
+
+def boundary_guards(scope: Scope, *, ci_policy_arns: list[str] = ()) -> list[dict]:
+    """Explicit denies that keep every role CI can touch inside the boundary, and the boundary unchanged.
+
+    - Giving any role permissions without the stack's boundary is denied (StringNotEquals is true when the
+      request carries no boundary at all, so a CreateRole without one is denied too).
+    - Removing a boundary, or changing any role's trust (retargeting a role to trust CI or another account),
+      is denied on every role of the account.
+    - The boundary and the deploy role's managed policies cannot be edited, re-versioned or deleted by CI;
+      they change from a laptop.
+    """
+    every_role = f"arn:{scope.partition}:iam::{scope.account_id}:role/*"
+    return [
+        {
+            "Sid": "KeepRolesInsideTheBoundary",
+            "Effect": "Deny",
+            "Action": sorted(BOUNDARY_GUARDED_ACTIONS),
+            "Resource": every_role,
+            "Condition": {"StringNotEquals": {"iam:PermissionsBoundary": scope.boundary_arn}},
+        },
+        {
+            "Sid": "NoTrustOrBoundaryRemoval",
+            "Effect": "Deny",
+            "Action": ["iam:DeleteRolePermissionsBoundary", "iam:UpdateAssumeRolePolicy"],
+            "Resource": every_role,
+        },
+        {
+            "Sid": "NoChangesToCiPolicies",
+            "Effect": "Deny",
+            "Action": sorted(CI_POLICY_CHANGES),
+            "Resource": sorted([scope.boundary_arn, *ci_policy_arns]),
+        },
+    ]
+
+
 def deny_self_change(role_arns: list[str], provider_arn: str) -> dict:
     """Explicit deny: CI can never widen its own roles or trust, whatever the prefix matches."""
     return {
@@ -482,6 +636,7 @@ def deny_self_change(role_arns: list[str], provider_arn: str) -> dict:
                 "iam:UntagRole",
                 "iam:UpdateAssumeRolePolicy",
                 "iam:UpdateRole",
+                "iam:UpdateRoleDescription",
                 "iam:DeleteOpenIDConnectProvider",
                 "iam:UpdateOpenIDConnectProviderThumbprint",
                 "iam:AddClientIDToOpenIDConnectProvider",
@@ -499,16 +654,96 @@ def preview_policy(scope: Scope, state: StateBucket | None) -> dict:
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+# The deploy role's permissions are larger than the 10,240 characters of inline policy IAM allows per role
+# (IAM and STS quotas), so the resource statements live in three customer managed policies of at most 6,144
+# characters each, attached to the role (10 managed policies per role by default): grouped by area, by Sid.
+# The inline policy keeps the reads, the state backend and everything about IAM: roles, the boundary and
+# the explicit denies that protect CI's own identity.
+MANAGED_POLICY_GROUPS: dict[str, frozenset[str]] = {
+    "compute": frozenset(
+        {"ManageStackRepositories", "ManageStackEcs", "RegisterTaskDefinitions", "ManageServiceAutoScaling"}
+    ),
+    "network": frozenset(
+        {
+            "ManageStackNetwork",
+            "ManageHttpApi",
+            "HttpApiAccessLogDelivery",
+            "ManageServiceDiscovery",
+            "CreateServiceDiscoveryNamespace",
+            "CreateNamespaceHostedZone",
+            "DeleteServiceDiscoveryRecords",
+            "DeregisterInstanceHealthChecks",
+        }
+    ),
+    "data": frozenset(
+        {
+            "ManageStackTables",
+            "ManageStackLogGroups",
+            "ManageStackAlarms",
+            "ManageStackTopics",
+            "ManageStackBudget",
+        }
+    ),
+}
+INLINE_POLICY_MAX = 10_240  # characters, whitespace not counted, all inline policies of a role together
+MANAGED_POLICY_MAX = 6_144  # characters, whitespace not counted, per managed policy
+
+
+def _document(statements: list[dict]) -> dict:
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def deploy_managed_policies(
+    scope: Scope, *, attachable_policies: tuple[str, ...] = DEFAULT_ATTACHABLE_POLICIES
+) -> dict[str, dict]:
+    """The deploy role's managed policies, by group name (MANAGED_POLICY_GROUPS)."""
+    statements = deploy_statements(scope, attachable_policies=attachable_policies)
+    return {
+        group: _document([st for st in statements if st["Sid"] in sids])
+        for group, sids in MANAGED_POLICY_GROUPS.items()
+    }
+
+
+def deploy_inline_policy(
+    scope: Scope,
+    state: StateBucket | None,
+    *,
+    ci_role_arns: list[str],
+    provider_arn: str,
+    ci_policy_arns: list[str] = (),
+    attachable_policies: tuple[str, ...] = DEFAULT_ATTACHABLE_POLICIES,
+) -> dict:
+    """The deploy role's inline policy: reads, IAM, the state backend and the denies."""
+    grouped = set().union(*MANAGED_POLICY_GROUPS.values())
+    statements = read_statements(scope) + [
+        st
+        for st in deploy_statements(scope, attachable_policies=attachable_policies)
+        if st["Sid"] not in grouped
+    ]
+    if state:
+        statements += state_statements(state, scope.partition, write=True)
+    statements += boundary_guards(scope, ci_policy_arns=list(ci_policy_arns))
+    statements.append(deny_self_change(ci_role_arns, provider_arn))
+    return _document(statements)
+
+
 def deploy_policy(
     scope: Scope,
     state: StateBucket | None,
     *,
     ci_role_arns: list[str],
     provider_arn: str,
+    ci_policy_arns: list[str] = (),
     attachable_policies: tuple[str, ...] = DEFAULT_ATTACHABLE_POLICIES,
 ) -> dict:
-    statements = read_statements(scope) + deploy_statements(scope, attachable_policies=attachable_policies)
-    if state:
-        statements += state_statements(state, scope.partition, write=True)
-    statements.append(deny_self_change(ci_role_arns, provider_arn))
-    return {"Version": "2012-10-17", "Statement": statements}
+    """Everything the deploy role holds, inline and managed, as one document (what IAM evaluates)."""
+    inline = deploy_inline_policy(
+        scope,
+        state,
+        ci_role_arns=ci_role_arns,
+        provider_arn=provider_arn,
+        ci_policy_arns=ci_policy_arns,
+        attachable_policies=attachable_policies,
+    )
+    managed = deploy_managed_policies(scope, attachable_policies=attachable_policies)
+    return _document(inline["Statement"] + [st for doc in managed.values() for st in doc["Statement"]])

@@ -104,6 +104,9 @@ class ServiceArgs:
     container_port: int = 8080
     health_check_path: str = "/health"
     namespace_name: str = "heatmap.internal"
+    permissions_boundary: pulumi.Input[str] | None = None
+    """ARN of a managed policy set as the permissions boundary of the task and execution roles (the CI
+    deploy role's boundary, when CI roles are on: components/github_oidc.py); None: no boundary."""
 
 
 def capacity_provider_strategy(args: ServiceArgs) -> list[dict]:
@@ -255,6 +258,7 @@ class Service(pulumi.ComponentResource):
             f"{name}-execution",
             assume_role_policy=ECS_TASKS_ASSUME_ROLE,
             description="ECS agent: pull, log",
+            permissions_boundary=args.permissions_boundary,
             opts=child,
         )
         aws.iam.RolePolicy(
@@ -269,6 +273,7 @@ class Service(pulumi.ComponentResource):
             f"{name}-task",
             assume_role_policy=ECS_TASKS_ASSUME_ROLE,
             description="API: table items only",
+            permissions_boundary=args.permissions_boundary,
             opts=child,
         )
         aws.iam.RolePolicy(

@@ -85,7 +85,10 @@ SCHEMA: tuple[ConfigKey, ...] = (
         "githubStateBackendUrl", "string", "", "s3://bucket[/prefix] state backend the CI roles may use."
     ),
     ConfigKey(
-        "githubDeployEnvironments", "array", ["*"], "GitHub environments that may assume the deploy role."
+        "githubDeployEnvironments",
+        "array",
+        [],
+        "GitHub environments for the deploy role; empty = the stack's.",
     ),
 )
 
@@ -151,7 +154,7 @@ class Settings:
     github_repository: str | None = None
     github_oidc_provider_arn: str | None = None
     github_state_backend_url: str | None = None
-    github_deploy_environments: tuple[str, ...] = ("*",)
+    github_deploy_environments: tuple[str, ...] = ()
 
     @property
     def platform(self) -> str:
@@ -509,7 +512,7 @@ def _github(raw: dict[str, Any]) -> dict[str, Any]:
             raise _fail("githubStateBackendUrl", backend, "s3://bucket[/prefix], or empty") from None
     environments = raw["githubDeployEnvironments"]
     bad = [e for e in environments if not ENVIRONMENT_PATTERN.match(e)]
-    if not environments or bad:
+    if bad:
         raise _fail("githubDeployEnvironments", list(environments), 'a list of environment names, or ["*"]')
     return {
         "github_repository": repository,

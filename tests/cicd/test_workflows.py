@@ -47,9 +47,9 @@ def test_the_three_workflows_exist():
 
 
 def test_triggers():
-    assert set(triggers(load("checks.yml"))) == {"pull_request", "push"}
-    # Every push, every branch: no branch filter on checks.
-    assert triggers(load("checks.yml"))["push"] == {}
+    assert set(triggers(load("checks.yml"))) == {"pull_request", "push", "workflow_call"}
+    # Every push but main's, whose checks run inside the deploy workflow (before it deploys).
+    assert triggers(load("checks.yml"))["push"] == {"branches-ignore": ["main"]}
 
     preview = load("preview.yml")
     assert set(triggers(preview)) == {"pull_request"}
@@ -73,6 +73,9 @@ def test_workflows_grant_nothing_by_default_and_each_job_only_what_it_uses():
     for workflow, name, job in all_jobs():
         permissions = job.get("permissions")
         assert isinstance(permissions, dict), f"{workflow}:{name} must state its permissions"
+        if "uses" in job:  # a reusable-workflow call: its jobs get at most this
+            assert permissions == {"contents": "read"}, f"{workflow}:{name}"
+            continue
         uses_oidc = any(u.startswith(CONFIGURE_AWS) for u in uses(job))
         assert (permissions.get("id-token") == "write") == uses_oidc, f"{workflow}:{name} id-token"
         is_comment_job = (workflow, name) == ("preview.yml", "comment")
@@ -107,27 +110,120 @@ def test_aws_access_comes_from_oidc_roles_never_from_stored_keys():
     assert "secrets." not in (WORKFLOWS / "checks.yml").read_text()
 
 
+def run_text(job: dict) -> str:
+    return " ".join(" ".join(s.get("run", "").replace("\\\n", " ").split()) for s in steps(job))
+
+
+def step_running(job: dict, text: str) -> dict:
+    (step,) = [s for s in steps(job) if text in s.get("run", "")]
+    return step
+
+
 def test_pulumi_runs_with_the_policy_pack_against_one_configurable_backend():
     preview_job = load("preview.yml")["jobs"]["preview"]
     deploy_job = load("deploy.yml")["jobs"]["deploy"]
-    runs = {
-        "preview": " ".join(s.get("run", "") for s in steps(preview_job)),
-        "deploy": " ".join(s.get("run", "") for s in steps(deploy_job)),
-    }
+    runs = {"preview": run_text(preview_job), "deploy": run_text(deploy_job)}
     # The pack's budget policy prices usage from usage.yml, as `make plan` does.
     pack = "--policy-pack policies --policy-pack-config policy-config.json"
     for run in runs.values():
         assert "python -m costguard pack-config --output policy-config.json" in run
-    assert f'pulumi preview --stack "${{STACK}}" {pack}' in runs["preview"]
+    assert f'pulumi preview --stack "${{STACK_REF}}" {pack}' in runs["preview"]
     assert preview_job["env"]["STACK"] == "dev"
-    assert "python -m costguard review preview.json --usage usage.yml --format markdown" in runs["preview"]
-    assert f'pulumi up --yes --stack "${{STACK}}" {pack}' in runs["deploy"]
+    assert f'pulumi up --yes --stack "${{STACK_REF}}" {pack}' in runs["deploy"]
     for job in (preview_job, deploy_job):
         assert job["env"]["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL }}"
         assert job["env"]["PULUMI_ACCESS_TOKEN"] == "${{ secrets.PULUMI_ACCESS_TOKEN }}"
-        (login,) = [s for s in steps(job) if "pulumi login" in s.get("run", "")]
+        assert job["env"]["PULUMI_ORG"] == "${{ vars.PULUMI_ORG }}"
+        login = step_running(job, "pulumi login")
         assert 'pulumi login "${PULUMI_BACKEND_URL}"' in login["run"]
         assert [u.split("@")[0] for u in uses(job)].count("pulumi/actions") == 1
+        # Preview and deploy of one stack wait for each other's lock instead of failing on it.
+        command = step_running(job, "pulumi_lock_retry.py")
+        assert "-- pulumi " in " ".join(command["run"].replace("\\\n", " ").split())
+
+
+@pytest.mark.parametrize(
+    ("backend", "org", "expected"),
+    [
+        ("", "", "dev"),
+        ("", "acme", "acme/dev"),
+        ("s3://state/heatmap", "acme", "dev"),
+        ("s3://state/heatmap", "", "dev"),
+    ],
+)
+def test_the_stack_is_fully_qualified_with_the_pulumi_cloud_org(tmp_path, backend, org, expected):
+    for workflow, job_name in (("preview.yml", "preview"), ("deploy.yml", "deploy")):
+        step = step_running(load(workflow)["jobs"][job_name], "STACK_REF=")
+        env_file = tmp_path / f"{job_name}.env"
+        env = {"PATH": "/usr/bin:/bin", "STACK": "dev", "PULUMI_BACKEND_URL": backend, "PULUMI_ORG": org}
+        env["GITHUB_ENV"] = str(env_file)
+        subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], env=env, check=True, timeout=30)
+        assert env_file.read_text() == f"STACK_REF={expected}\n", workflow
+
+
+def test_policy_violations_come_from_the_event_log_into_the_comment_and_summary():
+    job = load("preview.yml")["jobs"]["preview"]
+    preview = step_running(job, "pulumi preview")
+    # `--event-log` only exists with PULUMI_DEBUG_COMMANDS (pkg/cmd/pulumi/operations/preview.go).
+    assert "--event-log preview-events.jsonl" in preview["run"]
+    assert "--json" in preview["run"] and "--stdout preview.json" in preview["run"]
+    assert preview["env"]["PULUMI_DEBUG_COMMANDS"] == "true"
+    render = step_running(job, "preview_events.py render")
+    assert "render preview-events.jsonl --output policy.md" in render["run"]
+    assert render["if"] == "${{ !cancelled() }}"
+    (report,) = [s for s in steps(job) if s.get("id") == "report"]
+    assert "cat policy.md review.md > report.md" in report["run"]
+    assert "GITHUB_STEP_SUMMARY" in report["run"] and "head -c 60000 report.md" in report["run"]
+    # Deploy keeps its event log too and puts the violations in its summary.
+    deploy = load("deploy.yml")["jobs"]["deploy"]
+    up = step_running(deploy, "pulumi up")
+    assert "--event-log deploy-events.jsonl" in up["run"] and up["env"]["PULUMI_DEBUG_COMMANDS"] == "true"
+    summary = step_running(deploy, "preview_events.py render")
+    assert "deploy-events.jsonl" in summary["run"] and "GITHUB_STEP_SUMMARY" in summary["run"]
+
+
+def test_the_cost_review_fails_over_the_stacks_budget():
+    review = step_running(load("preview.yml")["jobs"]["preview"], "costguard review")
+    assert 'preview_events.py budget --stack "${STACK}"' in review["run"]
+    flat = " ".join(review["run"].replace("\\\n", " ").split())
+    assert (
+        'costguard review preview.json --usage usage.yml --stack "${STACK}" --budget "${budget}" '
+        "--format markdown --output review.md"
+    ) in flat
+    assert review["continue-on-error"] is True
+
+
+def test_main_deploys_only_after_its_checks_pass():
+    deploy = load("deploy.yml")
+    checks = deploy["jobs"]["checks"]
+    assert checks == {"uses": "./.github/workflows/checks.yml", "permissions": {"contents": "read"}}
+    assert deploy["jobs"]["deploy"]["needs"] == "checks"
+    # `needs` without a status function: the deploy is skipped when a check fails or is cancelled.
+    assert (
+        "always()" not in deploy["jobs"]["deploy"]["if"] and "failure()" not in deploy["jobs"]["deploy"]["if"]
+    )
+    # A deploy run's checks never share a concurrency group with the checks workflow's own runs, and a
+    # manual dispatch (prod) gets a group of its own.
+    group = load("checks.yml")["concurrency"]["group"]
+    assert "github.workflow" in group and "github.run_id" in group
+
+
+def test_the_deploy_job_assumes_only_the_role_of_the_stack_it_deploys():
+    """The job's environment gives its OIDC subject; each stack's role trusts that subject and no other."""
+    from components.github_oidc import GitHubDeployRolesArgs
+    from components.github_oidc_policies import github_subjects
+
+    job = load("deploy.yml")["jobs"]["deploy"]
+    assert job["environment"] == "${{ inputs.stack || 'dev' }}" == job["env"]["STACK"]
+    # push: no inputs, so 'dev'; dispatch: the chosen stack.
+    for inputs_stack, stack in ((None, "dev"), ("dev", "dev"), ("prod", "prod")):
+        subject = f"repo:acme/heatmap:environment:{inputs_stack or 'dev'}"
+        for role_stack in ("dev", "prod"):
+            args = GitHubDeployRolesArgs(
+                repository="acme/heatmap", project="p", stack=role_stack, region="eu-west-1"
+            )
+            trusted = github_subjects("acme/heatmap", environments=args.deploy_environments)["deploy"]
+            assert (subject in trusted) == (role_stack == stack), (inputs_stack, role_stack)
 
 
 def test_prod_deploys_behind_its_environment_one_at_a_time_never_cancelled():
@@ -135,6 +231,7 @@ def test_prod_deploys_behind_its_environment_one_at_a_time_never_cancelled():
     assert "concurrency" not in deploy  # a workflow-level group would serialise dev behind prod
     job = deploy["jobs"]["deploy"]
     assert job["environment"] == "${{ inputs.stack || 'dev' }}"
+    assert job["needs"] == "checks"
     assert job["env"]["STACK"] == "${{ inputs.stack || 'dev' }}"
     assert job["concurrency"] == {"group": "deploy-${{ inputs.stack || 'dev' }}", "cancel-in-progress": False}
     assert job["if"].replace(" ", "") == "${{github.ref=='refs/heads/main'}}"
@@ -145,10 +242,14 @@ def test_prod_deploys_behind_its_environment_one_at_a_time_never_cancelled():
                 assert job["concurrency"]["cancel-in-progress"] is False, f"{workflow}:{name}"
 
 
-PINNED = re.compile(r"^[\w.-]+/[\w./-]+@(?:[0-9a-f]{40}|v\d+\.\d+\.\d+)$")
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+LOCAL_WORKFLOW = re.compile(r"^\./\.github/workflows/[\w.-]+\.ya?ml$")
 
 
-def test_every_action_is_pinned_to_a_commit_or_a_full_version():
+def test_every_action_is_pinned_to_a_commit():
+    for workflow, name, job in all_jobs():
+        if "uses" in job:
+            assert LOCAL_WORKFLOW.match(job["uses"]), f"{workflow}:{name} calls {job['uses']}"
     for workflow, name, job in all_jobs():
         for action in uses(job):
             assert PINNED.match(action), f"{workflow}:{name} uses {action}"
@@ -162,7 +263,7 @@ def test_every_action_is_pinned_to_a_commit_or_a_full_version():
 def test_python_and_pip_cache_are_set_up_from_the_requirement_files():
     for workflow, name, job in all_jobs():
         setup = [s for s in steps(job) if s.get("uses", "").startswith("actions/setup-python@")]
-        if name == "comment":
+        if name == "comment" or "uses" in job:
             assert not setup
             continue
         (step,) = setup

@@ -24,6 +24,8 @@ class RecordingMocks(pulumi.runtime.Mocks):
         state = dict(args.inputs)
         if args.typ == "aws:iam/role:Role":
             state["arn"] = f"arn:aws:iam::{ACCOUNT}:role/{args.inputs['name']}"
+        if args.typ == "aws:iam/policy:Policy":
+            state["arn"] = f"arn:aws:iam::{ACCOUNT}:policy/{args.inputs['name']}"
         if args.typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
             host = args.inputs["url"].removeprefix("https://")
             state["arn"] = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{host}"
@@ -77,6 +79,28 @@ def document(resource: pulumi.runtime.MockResourceArgs, key: str) -> dict:
     return json.loads(value) if isinstance(value, str) else value
 
 
+def deploy_documents(mocks: RecordingMocks) -> list[dict]:
+    """Every document the deploy role holds: its inline policy and the managed policies attached to it."""
+    documents = [document(mocks.one("aws:iam/rolePolicy:RolePolicy", "-deploy-permissions"), "policy")]
+    policies = {r.name: r for r in mocks.of_type("aws:iam/policy:Policy")}
+    attachments = mocks.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    assert attachments, "the deploy role has no managed policies attached"
+    for attachment in attachments:
+        assert attachment.inputs["role"] == "github-deploy-heatmap-dev"
+        (policy,) = [
+            r for r in policies.values() if attachment.inputs["policyArn"].endswith(r.inputs["name"])
+        ]
+        documents.append(document(policy, "policy"))
+    return documents
+
+
+def boundary_document(mocks: RecordingMocks) -> dict:
+    return document(mocks.one("aws:iam/policy:Policy", "-boundary"), "policy")
+
+
+BOUNDARY = f"arn:aws:iam::{ACCOUNT}:policy/github-boundary-heatmap-dev"
+
+
 # --- an independent evaluator of the trust conditions, written from the IAM docs -------------------------
 def _like(pattern: str, value: str) -> bool:
     """IAM StringLike: `*` any run of characters (':' and '/' included), `?` one character."""
@@ -106,34 +130,36 @@ def can_assume(trust: dict, *, federated: str, aud: str, sub: str) -> bool:
     return False
 
 
-DEPLOY_OK = [
-    f"repo:{REPO}:ref:refs/heads/main",
-    f"repo:{REPO}:environment:prod",
-    f"repo:{REPO}:environment:dev",
-]
+# The dev stack's deploy role: only jobs in the `dev` environment (the deploy workflow's environment for dev).
+DEPLOY_OK = [f"repo:{REPO}:environment:dev"]
 NOBODY = [
+    # A plain job on main has no environment, so no required reviewers: it must not reach any deploy role.
+    f"repo:{REPO}:ref:refs/heads/main",
+    # Another environment of the same repository (prod's required reviewers are not dev's, and vice versa).
+    f"repo:{REPO}:environment:prod",
+    f"repo:{REPO}:environment:dev-evil",
     f"repo:{REPO}:ref:refs/heads/feature",
     f"repo:{REPO}:ref:refs/heads/main-evil",
     f"repo:{REPO}:ref:refs/tags/v1.0.0",
     "repo:acme/safety-heatmap-fork:ref:refs/heads/main",
-    "repo:acme/safety-heatmap-fork:environment:prod",
-    "repo:evil/safety-heatmap:ref:refs/heads/main",
+    "repo:acme/safety-heatmap-fork:environment:dev",
+    "repo:evil/safety-heatmap:environment:dev",
     "repo:evil/safety-heatmap:pull_request",
 ]
 PREVIEW_OK = [f"repo:{REPO}:pull_request"]
 
 
-def check_trust(mocks: RecordingMocks, provider_arn: str) -> None:
+def check_trust(mocks: RecordingMocks, provider_arn: str, deploy_ok: list[str] = DEPLOY_OK) -> None:
     deploy = document(mocks.one("aws:iam/role:Role", "-deploy"), "assumeRolePolicy")
     preview = document(mocks.one("aws:iam/role:Role", "-preview"), "assumeRolePolicy")
 
-    for trust, allowed in ((deploy, DEPLOY_OK), (preview, PREVIEW_OK)):
+    everyone = sorted(set(DEPLOY_OK + PREVIEW_OK + NOBODY + deploy_ok))
+    for trust, allowed in ((deploy, deploy_ok), (preview, PREVIEW_OK)):
         (statement,) = trust["Statement"]
         assert (
             statement["Condition"]["StringEquals"]["token.actions.githubusercontent.com:aud"]
             == "sts.amazonaws.com"
         )
-        everyone = DEPLOY_OK + PREVIEW_OK + NOBODY
         assert {
             s for s in everyone if can_assume(trust, federated=provider_arn, aud="sts.amazonaws.com", sub=s)
         } == set(allowed)
@@ -142,16 +168,17 @@ def check_trust(mocks: RecordingMocks, provider_arn: str) -> None:
         other_provider = f"arn:aws:iam::{ACCOUNT}:oidc-provider/gitlab.com"
         assert not can_assume(trust, federated=other_provider, aud="sts.amazonaws.com", sub=allowed[0])
 
-    assert deploy["Statement"][0]["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"] == [
-        f"repo:{REPO}:ref:refs/heads/main",
-        f"repo:{REPO}:environment:*",
-    ]
+    # Exact subjects, so the exact-match operator: no wildcard left for a look-alike to slip through.
+    assert "StringLike" not in deploy["Statement"][0]["Condition"]
+    assert deploy["Statement"][0]["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == (
+        deploy_ok
+    )
     assert preview["Statement"][0]["Condition"]["StringEquals"][
         "token.actions.githubusercontent.com:sub"
     ] == [f"repo:{REPO}:pull_request"]
 
 
-def test_creates_github_provider_and_trusts_only_main_environments_and_pull_requests(mocks):
+def test_creates_github_provider_and_trusts_only_the_stacks_environment_and_pull_requests(mocks):
     outputs = run_component()
     created_arn = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
     (provider,) = mocks.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
@@ -173,7 +200,7 @@ def test_existing_provider_is_reused_not_created(mocks):
     check_trust(mocks, EXISTING_PROVIDER)
     # An explicit account id is used as given, without looking it up.
     deploy = document(mocks.one("aws:iam/rolePolicy:RolePolicy", "-deploy-permissions"), "policy")
-    (deny,) = [s for s in deploy["Statement"] if s["Effect"] == "Deny"]
+    (deny,) = [s for s in deploy["Statement"] if s["Sid"] == "NoChangesToCiIdentity"]
     assert "arn:aws:iam::210987654321:role/github-deploy-heatmap-dev" in deny["Resource"]
 
 
@@ -193,6 +220,7 @@ READ_VERB = re.compile(r"^[a-z0-9-]+:(Describe|List|Get|BatchGet|View|BatchCheck
 RESOURCELESS_WRITES = {
     "ecs:RegisterTaskDefinition",
     "ecs:DeregisterTaskDefinition",
+    "servicediscovery:CreatePrivateDnsNamespace",
     "route53:CreateHostedZone",
     "logs:CreateLogDelivery",
     "logs:UpdateLogDelivery",
@@ -203,9 +231,10 @@ RESOURCELESS_WRITES = {
 
 def test_no_wildcard_admin_and_writes_scoped_to_the_stack(mocks):
     run_component(state_backend_url="s3://acme-pulumi-state/heatmap?region=eu-west-1")
-    deploy = document(mocks.one("aws:iam/rolePolicy:RolePolicy", "-deploy-permissions"), "policy")
+    deploy_docs = deploy_documents(mocks)
+    deploy = {"Statement": [st for doc in deploy_docs for st in doc["Statement"]]}
     preview = document(mocks.one("aws:iam/rolePolicy:RolePolicy", "-preview-permissions"), "policy")
-    for policy in (deploy, preview):
+    for policy in (deploy, preview, boundary_document(mocks)):
         for statement in policy["Statement"]:
             for action in _actions(statement):
                 service, _, verb = action.partition(":")
@@ -244,17 +273,23 @@ def test_no_wildcard_admin_and_writes_scoped_to_the_stack(mocks):
     assert attach["Condition"] == {
         "ArnEquals": {
             "iam:PolicyARN": ["arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"]
-        }
+        },
+        "StringEquals": {"iam:PermissionsBoundary": BOUNDARY},
     }
 
-    # CI can never change its own roles or the identity provider.
-    (deny,) = [s for s in deploy["Statement"] if s["Effect"] == "Deny"]
+    # CI can never change its own roles, the identity provider, the boundary or its own managed policies.
+    (deny,) = [s for s in deploy["Statement"] if s["Sid"] == "NoChangesToCiIdentity"]
     assert set(deny["Resource"]) == {
         f"arn:aws:iam::{ACCOUNT}:role/github-deploy-heatmap-dev",
         f"arn:aws:iam::{ACCOUNT}:role/github-preview-heatmap-dev",
         f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com",
     }
     assert {"iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy"} <= set(deny["Action"])
+    (policies_deny,) = [s for s in deploy["Statement"] if s["Sid"] == "NoChangesToCiPolicies"]
+    assert set(policies_deny["Resource"]) == {BOUNDARY} | {
+        f"arn:aws:iam::{ACCOUNT}:policy/github-deploy-heatmap-dev-{group}"
+        for group in ("compute", "network", "data")
+    }
 
     # The state bucket: deploy writes under its prefix, nowhere else.
     (write_state,) = [s for s in deploy["Statement"] if s["Sid"] == "WriteState"]
@@ -265,6 +300,122 @@ def test_no_wildcard_admin_and_writes_scoped_to_the_stack(mocks):
     for costly in ("ec2:CreateNatGateway", "ec2:AllocateAddress", "ec2:RunInstances"):
         assert costly not in every_action
     assert not any(a.startswith("elasticloadbalancing:") for a in every_action)
+
+
+STACK_ROLE = f"arn:aws:iam::{ACCOUNT}:role/heatmap-dev-task-1234"
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+ECS_EXECUTION = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+
+
+@pytest.mark.parametrize(
+    ("request_", "expected"),
+    [
+        # Creating a role of the stack: only with the stack's boundary.
+        (("iam:CreateRole", STACK_ROLE, {"iam:PermissionsBoundary": BOUNDARY}), True),
+        (("iam:CreateRole", STACK_ROLE, {}), False),
+        (("iam:CreateRole", STACK_ROLE, {"iam:PermissionsBoundary": ADMIN}), False),
+        (
+            (
+                "iam:CreateRole",
+                f"arn:aws:iam::{ACCOUNT}:role/other-app-admin",
+                {"iam:PermissionsBoundary": BOUNDARY},
+            ),
+            False,
+        ),
+        # An inline policy (whatever it says) only on a role that carries the boundary.
+        (("iam:PutRolePolicy", STACK_ROLE, {"iam:PermissionsBoundary": BOUNDARY}), True),
+        (("iam:PutRolePolicy", STACK_ROLE, {}), False),
+        # Managed policies: the known one, on a bounded role; never AdministratorAccess.
+        (
+            (
+                "iam:AttachRolePolicy",
+                STACK_ROLE,
+                {"iam:PolicyARN": ECS_EXECUTION, "iam:PermissionsBoundary": BOUNDARY},
+            ),
+            True,
+        ),
+        (
+            (
+                "iam:AttachRolePolicy",
+                STACK_ROLE,
+                {"iam:PolicyARN": ADMIN, "iam:PermissionsBoundary": BOUNDARY},
+            ),
+            False,
+        ),
+        (("iam:AttachRolePolicy", STACK_ROLE, {"iam:PolicyARN": ECS_EXECUTION}), False),
+        # The boundary can be set (to ours), never removed or swapped.
+        (("iam:PutRolePermissionsBoundary", STACK_ROLE, {"iam:PermissionsBoundary": BOUNDARY}), True),
+        (("iam:PutRolePermissionsBoundary", STACK_ROLE, {"iam:PermissionsBoundary": ADMIN}), False),
+        (("iam:DeleteRolePermissionsBoundary", STACK_ROLE, {"iam:PermissionsBoundary": BOUNDARY}), False),
+        # No role's trust can be retargeted (to CI itself, or to another account).
+        (("iam:UpdateAssumeRolePolicy", STACK_ROLE, {"iam:PermissionsBoundary": BOUNDARY}), False),
+        (("iam:UpdateAssumeRolePolicy", f"arn:aws:iam::{ACCOUNT}:role/github-deploy-heatmap-dev", {}), False),
+        # The boundary and CI's managed policies cannot be edited.
+        (("iam:CreatePolicyVersion", BOUNDARY, {}), False),
+        (("iam:SetDefaultPolicyVersion", BOUNDARY, {}), False),
+        (("iam:DeletePolicy", BOUNDARY, {}), False),
+        (
+            (
+                "iam:CreatePolicyVersion",
+                f"arn:aws:iam::{ACCOUNT}:policy/github-deploy-heatmap-dev-network",
+                {},
+            ),
+            False,
+        ),
+        (("iam:CreatePolicy", f"arn:aws:iam::{ACCOUNT}:policy/heatmap-dev-admin", {}), False),
+        # Roles go to ECS tasks only.
+        (("iam:PassRole", STACK_ROLE, {"iam:PassedToService": "ecs-tasks.amazonaws.com"}), True),
+        (("iam:PassRole", STACK_ROLE, {"iam:PassedToService": "lambda.amazonaws.com"}), False),
+        (
+            (
+                "iam:PassRole",
+                f"arn:aws:iam::{ACCOUNT}:role/OrganizationAccountAccessRole",
+                {"iam:PassedToService": "ecs-tasks.amazonaws.com"},
+            ),
+            False,
+        ),
+    ],
+)
+def test_deploy_role_cannot_mint_a_role_beyond_the_boundary(mocks, request_, expected):
+    from tests.cicd.iam_eval import Request, allowed
+
+    run_component()
+    action, resource, context = request_
+    assert allowed(deploy_documents(mocks), Request(action, resource, context)) is expected
+
+
+def test_boundary_is_what_the_service_roles_need_and_nothing_more(mocks):
+    """Every statement of service.py's execution and task role policies passes the boundary; more does not."""
+    from components import service
+    from components.github_oidc_policies import TASK_TABLE_ACTIONS
+    from tests.cicd.iam_eval import Request, allowed
+
+    run_component()
+    boundary = boundary_document(mocks)
+    assert mocks.one("aws:iam/policy:Policy", "-boundary").inputs["name"] == "github-boundary-heatmap-dev"
+    assert set(service.TABLE_ACTIONS) <= set(TASK_TABLE_ACTIONS)
+    repo = f"arn:aws:ecr:eu-west-1:{ACCOUNT}:repository/heatmap-dev-repo-abc"
+    logs = f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:heatmap-dev-logs-abc"
+    table = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/heatmap-dev-table-abc"
+    needed = json.loads(service.execution_role_policy(repo, logs))["Statement"]
+    needed += json.loads(service.task_role_policy(table))["Statement"]
+    for statement in needed:
+        for action in _actions(statement):
+            for resource in _resources(statement):
+                concrete = resource.replace("*", "api/api/0123") if resource != "*" else "*"
+                assert allowed([boundary], Request(action, concrete)), (action, concrete)
+    # Nothing beyond: another stack's table, a scan, IAM, STS, S3.
+    other_table = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/heatmap-prod-table-abc"
+    for action, resource in (
+        ("dynamodb:GetItem", other_table),
+        ("dynamodb:Scan", table),
+        ("dynamodb:DeleteTable", table),
+        ("iam:CreateRole", f"arn:aws:iam::{ACCOUNT}:role/heatmap-dev-x"),
+        ("sts:AssumeRole", f"arn:aws:iam::{ACCOUNT}:role/github-deploy-heatmap-dev"),
+        ("s3:GetObject", "arn:aws:s3:::acme-pulumi-state/heatmap/x"),
+        ("ecr:PutImage", repo),
+    ):
+        assert not allowed([boundary], Request(action, resource)), (action, resource)
 
 
 def test_pulumi_cloud_backend_gets_no_s3_access(mocks):
@@ -283,7 +434,7 @@ def test_pulumi_cloud_backend_gets_no_s3_access(mocks):
         ({"resource_prefix": "github"}, "would cover the CI role"),
         ({"resource_prefix": "Heatmap"}, "lowercase"),
         ({"state_backend_url": "gs://bucket"}, "not an S3 URL"),
-        ({"environments": ()}, "GitHub environments"),
+        ({"environments": ("prod env",)}, "GitHub environments"),
     ],
 )
 def test_invalid_args_fail_with_one_line(overrides, message):
@@ -295,35 +446,109 @@ def test_invalid_args_fail_with_one_line(overrides, message):
     assert "\n" not in str(error.value)
 
 
-def test_environments_can_be_narrowed():
+def test_prod_deploy_role_trusts_only_the_prod_environment(mocks):
+    """A dev job (no reviewers) or a plain job on main must never assume prod's deploy role."""
+    run_component(stack="prod")
+    check_trust(
+        mocks, EXISTING_PROVIDER.replace("210987654321", ACCOUNT), deploy_ok=[f"repo:{REPO}:environment:prod"]
+    )
+    deploy = document(mocks.one("aws:iam/role:Role", "-deploy"), "assumeRolePolicy")
+    for sub in (f"repo:{REPO}:environment:dev", f"repo:{REPO}:ref:refs/heads/main"):
+        assert not can_assume(deploy, federated=EXISTING_PROVIDER, aud="sts.amazonaws.com", sub=sub)
+
+
+def test_environments_can_be_set_explicitly():
+    from components.github_oidc import GitHubDeployRolesArgs
     from components.github_oidc_policies import github_subjects, trust_policy
 
-    subjects = github_subjects(REPO, environments=("prod",))["deploy"]
-    trust = trust_policy(EXISTING_PROVIDER, subjects)
-    # No wildcard left, so the exact-match operator is used.
+    args = GitHubDeployRolesArgs(
+        repository=REPO, project="heatmap", stack="dev", region="eu-west-1", environments=("dev", "staging")
+    )
+    trust = trust_policy(
+        EXISTING_PROVIDER, github_subjects(REPO, environments=args.deploy_environments)["deploy"]
+    )
     assert "StringLike" not in trust["Statement"][0]["Condition"]
+    candidates = NOBODY + [f"repo:{REPO}:environment:dev", f"repo:{REPO}:environment:staging"]
     ok = {
         s
-        for s in DEPLOY_OK + NOBODY
+        for s in candidates
         if can_assume(trust, federated=EXISTING_PROVIDER, aud="sts.amazonaws.com", sub=s)
     }
-    assert ok == {f"repo:{REPO}:ref:refs/heads/main", f"repo:{REPO}:environment:prod"}
+    assert ok == {f"repo:{REPO}:environment:dev", f"repo:{REPO}:environment:staging"}
+    # The default is the stack's own environment, whatever the stack is called.
+    assert GitHubDeployRolesArgs(
+        repository=REPO, project="p", stack="qa", region="eu-west-1"
+    ).deploy_environments == ("qa",)
 
 
-def test_deploy_policy_fits_iam_inline_policy_limit_in_the_worst_case():
-    """IAM allows 10,240 characters of inline policy per role, whitespace excluded (IAM quotas page)."""
+def test_wildcard_environment_is_an_explicit_opt_in():
+    """`*` is still accepted (one stack, no reviewers), but only when asked for, and with StringLike."""
+    from components.github_oidc_policies import github_subjects, trust_policy
+
+    trust = trust_policy(EXISTING_PROVIDER, github_subjects(REPO, environments=("*",))["deploy"])
+    assert trust["Statement"][0]["Condition"]["StringLike"]["token.actions.githubusercontent.com:sub"] == [
+        f"repo:{REPO}:environment:*"
+    ]
+    assert not can_assume(
+        trust, federated=EXISTING_PROVIDER, aud="sts.amazonaws.com", sub=f"repo:{REPO}:ref:refs/heads/main"
+    )
+
+
+def test_deploy_policies_fit_iam_size_limits_in_the_worst_case():
+    """IAM: 10,240 characters of inline policy per role, 6,144 per managed policy, whitespace excluded."""
     from components.github_oidc import GitHubDeployRolesArgs
-    from components.github_oidc_policies import Scope, StateBucket, deploy_policy
+    from components.github_oidc_policies import (
+        INLINE_POLICY_MAX,
+        MANAGED_POLICY_GROUPS,
+        MANAGED_POLICY_MAX,
+        Scope,
+        StateBucket,
+        boundary_policy,
+        deploy_inline_policy,
+        deploy_managed_policies,
+        deploy_statements,
+        read_statements,
+    )
 
     args = GitHubDeployRolesArgs(
         repository=REPO, project="p" * 20, stack="s" * 10, region="ap-southeast-1", resource_prefix="x" * 41
     )
-    scope = Scope(account_id=ACCOUNT, region=args.region, resource_prefix=args.prefix)
+    scope = Scope(
+        account_id=ACCOUNT,
+        region=args.region,
+        resource_prefix=args.prefix,
+        dns_namespace="n" * 60 + ".internal",
+        boundary_policy_name=args.boundary_policy_name,
+    )
     state = StateBucket.from_url("s3://" + "b" * 63 + "/" + "k" * 40)
-    policy = deploy_policy(
+    inline = deploy_inline_policy(
         scope,
         state,
         ci_role_arns=[f"arn:aws:iam::{ACCOUNT}:role/{args.deploy_role_name}"] * 2,
         provider_arn=EXISTING_PROVIDER,
+        ci_policy_arns=[
+            f"arn:aws:iam::{ACCOUNT}:policy/{args.deploy_policy_name(g)}" for g in MANAGED_POLICY_GROUPS
+        ],
     )
-    assert len("".join(json.dumps(policy).split())) < 10_240
+    size = lambda doc: len("".join(json.dumps(doc).split()))  # noqa: E731
+    assert size(inline) < INLINE_POLICY_MAX
+    managed = deploy_managed_policies(scope)
+    assert all(size(doc) < MANAGED_POLICY_MAX for doc in managed.values()), {
+        g: size(d) for g, d in managed.items()
+    }
+    assert size(boundary_policy(scope)) < MANAGED_POLICY_MAX
+    # Every resource statement is in exactly one place: the inline policy or one managed group.
+    sids = [st["Sid"] for st in deploy_statements(scope, attachable_policies=())]
+    placed = [st["Sid"] for doc in [inline, *managed.values()] for st in doc["Statement"]]
+    reads = [st["Sid"] for st in read_statements(scope)]
+    assert sorted(s for s in placed if s in sids) == sorted(sids)
+    assert set(reads) <= set(placed)
+
+
+def test_the_namespace_the_deploy_role_may_clean_up_is_the_services():
+    """Route 53 record deletes are held to the Cloud Map namespace: both defaults must name the same one."""
+    from components.github_oidc import GitHubDeployRolesArgs
+    from components.service import ServiceArgs
+
+    service_default = ServiceArgs.__dataclass_fields__["namespace_name"].default
+    assert GitHubDeployRolesArgs.__dataclass_fields__["dns_namespace"].default == service_default
