@@ -667,6 +667,8 @@ INVOKES: dict[str, list[Request]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": [],
     "aws:index/getRegion:getRegion": [],
     "aws:index/getPartition:getPartition": [],
+    # The image's registry login (components/image.py): GetAuthorizationToken has no resource type.
+    "aws:ecr/getAuthorizationToken:getAuthorizationToken": [call("ecr:GetAuthorizationToken")],
 }
 
 
