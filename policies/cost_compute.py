@@ -136,12 +136,28 @@ fargate_task_size = resource_policy(
 )
 
 
+def is_ecs_scalable_target(props: dict) -> bool:
+    """An Application Auto Scaling target that scales an ECS service.
+
+    The same resource type scales DynamoDB tables, Aurora replicas, Lambda concurrency, ...; its
+    `serviceNamespace` says which ("ecs") and its `scalableDimension` starts with the namespace
+    ("ecs:service:DesiredCount"), in both providers (AWS Application Auto Scaling API, RegisterScalableTarget).
+    A target whose namespace and dimension are both unknown or missing is not judged.
+    """
+    namespace, dimension = props.get("serviceNamespace"), props.get("scalableDimension")
+    if isinstance(namespace, str) and not is_unknown(namespace):
+        return namespace.lower() == "ecs"
+    return isinstance(dimension, str) and not is_unknown(dimension) and dimension.lower().startswith("ecs:")
+
+
 def check_task_count(props: dict, config: Any, type_: str) -> list[str]:
     max_tasks = float(config_value(config, "maxTasks", 4))
     if type_ in SERVICE_TYPES:
         key, what = "desiredCount", "desired count"
-    else:
+    elif is_ecs_scalable_target(props):
         key, what = "maxCapacity", "auto scaling max capacity"
+    else:
+        return []  # a DynamoDB, RDS, Lambda... target, or one whose namespace is not known
     count = as_number(props.get(key))
     if count is None or count <= max_tasks:
         return []

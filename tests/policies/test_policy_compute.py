@@ -68,21 +68,43 @@ def test_unknown_task_size_does_not_crash_or_guess(pack):
     assert pack.violations(TASK_TYPES[0], {"cpu": UNKNOWN, "memory": "512"}, None) == []
 
 
+SCALABLE_TARGET_TYPES = ["aws:appautoscaling/target:Target", "aws-native:applicationautoscaling:ScalableTarget"]
+ECS_TARGET = {"serviceNamespace": "ecs", "scalableDimension": "ecs:service:DesiredCount"}
 COUNT_CASES = [
-    ("aws:ecs/service:Service", "desiredCount"),
-    ("aws-native:ecs:Service", "desiredCount"),
-    ("aws:appautoscaling/target:Target", "maxCapacity"),
-    ("aws-native:applicationautoscaling:ScalableTarget", "maxCapacity"),
+    ("aws:ecs/service:Service", "desiredCount", {}),
+    ("aws-native:ecs:Service", "desiredCount", {}),
+    *[(type_, "maxCapacity", ECS_TARGET) for type_ in SCALABLE_TARGET_TYPES],
 ]
 
 
-@pytest.mark.parametrize("type_,key", COUNT_CASES)
-def test_task_count_above_the_maximum_is_rejected(pack, type_, key):
-    (v,) = pack.violations(type_, {key: 5}, COUNT)
+@pytest.mark.parametrize("type_,key,base", COUNT_CASES)
+def test_task_count_above_the_maximum_is_rejected(pack, type_, key, base):
+    (v,) = pack.violations(type_, {**base, key: 5}, COUNT)
     # smallest x86 task (0.25 x 0.04048 + 0.5 x 0.004445) x 730 = 9.01, plus IPv4 3.65 = 12.66
     assert "5 is above the maximum 4" in v.message and "$12.66" in v.message
-    assert pack.violations(type_, {key: 4}, COUNT) == []
-    assert pack.violations(type_, {key: UNKNOWN}, COUNT) == []
+    assert pack.violations(type_, {**base, key: 4}, COUNT) == []
+    assert pack.violations(type_, {**base, key: UNKNOWN}, COUNT) == []
+
+
+@pytest.mark.parametrize("type_", SCALABLE_TARGET_TYPES)
+@pytest.mark.parametrize(
+    "target",
+    [
+        {"serviceNamespace": "dynamodb", "scalableDimension": "dynamodb:table:ReadCapacityUnits"},
+        {"serviceNamespace": "lambda", "scalableDimension": "lambda:function:ProvisionedConcurrency"},
+        {"serviceNamespace": UNKNOWN, "scalableDimension": UNKNOWN},
+        {},  # namespace not given at all: not known to be ECS
+    ],
+)
+def test_auto_scaling_targets_that_are_not_ecs_are_not_counted_as_tasks(pack, type_, target):
+    assert pack.violations(type_, {**target, "maxCapacity": 100}, COUNT) == []
+
+
+@pytest.mark.parametrize("type_", SCALABLE_TARGET_TYPES)
+def test_an_ecs_target_is_known_by_its_dimension_when_the_namespace_is_unknown(pack, type_):
+    props = {"serviceNamespace": UNKNOWN, "scalableDimension": "ecs:service:DesiredCount", "maxCapacity": 9}
+    (v,) = pack.violations(type_, props, COUNT)
+    assert "auto scaling max capacity 9" in v.message
 
 
 def test_task_count_maximum_is_configurable(pack):
