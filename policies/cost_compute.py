@@ -249,9 +249,16 @@ def _ecr_lifecycle(args: Any, report_violation: Any) -> None:
     uncovered = []
     for repo in repos:
         props = plain(repo.props)
+        # A native inline policy (or its text) that is unknown during the preview is there: it only
+        # has no value yet, so the repository counts as covered.
         inline = get(props, "lifecyclePolicy", "lifecyclePolicyText")
         name = _repo_name(props)
-        if inline or repo.urn in covered_urns or (isinstance(name, str) and name in covered_names):
+        if (
+            inline
+            or is_unknown(inline)
+            or repo.urn in covered_urns
+            or (isinstance(name, str) and name in covered_names)
+        ):
             continue
         uncovered.append(repo)
     # A lifecycle policy whose repository is not known yet may belong to any repository: decide only

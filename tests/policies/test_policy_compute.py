@@ -155,6 +155,17 @@ def test_native_repository_with_inline_lifecycle_policy_passes(pack):
     assert v.urn == bare.urn
 
 
+@pytest.mark.parametrize(
+    "inline", [UNKNOWN, {"lifecyclePolicyText": UNKNOWN}, {"lifecyclePolicyText": UNKNOWN, "registryId": "1"}]
+)
+def test_native_inline_lifecycle_policy_unknown_in_the_preview_counts_as_present(pack, inline):
+    repo = pack.resource("aws-native:ecr:Repository", {"repositoryName": "app", "lifecyclePolicy": inline})
+    assert pack.stack_violations([repo], ECR) == []
+    empty = pack.resource("aws-native:ecr:Repository", {"lifecyclePolicy": {"lifecyclePolicyText": ""}})
+    (v,) = pack.stack_violations([empty], ECR)
+    assert v.urn == empty.urn
+
+
 def test_a_lifecycle_policy_for_an_unknown_repository_excuses_one_repository(pack):
     repos = [_repo(pack, "a"), _repo(pack, "b")]
     unattributed = pack.resource("aws:ecr/lifecyclePolicy:LifecyclePolicy", {"repository": UNKNOWN})
