@@ -141,7 +141,8 @@ def is_ecs_scalable_target(props: dict) -> bool:
 
     The same resource type scales DynamoDB tables, Aurora replicas, Lambda concurrency, ...; its
     `serviceNamespace` says which ("ecs") and its `scalableDimension` starts with the namespace
-    ("ecs:service:DesiredCount"), in both providers (AWS Application Auto Scaling API, RegisterScalableTarget).
+    ("ecs:service:DesiredCount"), in both providers (Application Auto Scaling API,
+    RegisterScalableTarget).
     A target whose namespace and dimension are both unknown or missing is not judged.
     """
     namespace, dimension = props.get("serviceNamespace"), props.get("scalableDimension")

@@ -68,7 +68,10 @@ def test_unknown_task_size_does_not_crash_or_guess(pack):
     assert pack.violations(TASK_TYPES[0], {"cpu": UNKNOWN, "memory": "512"}, None) == []
 
 
-SCALABLE_TARGET_TYPES = ["aws:appautoscaling/target:Target", "aws-native:applicationautoscaling:ScalableTarget"]
+SCALABLE_TARGET_TYPES = [
+    "aws:appautoscaling/target:Target",
+    "aws-native:applicationautoscaling:ScalableTarget",
+]
 ECS_TARGET = {"serviceNamespace": "ecs", "scalableDimension": "ecs:service:DesiredCount"}
 COUNT_CASES = [
     ("aws:ecs/service:Service", "desiredCount", {}),
