@@ -46,11 +46,10 @@ ECS_MANAGED_LB_TYPES = types(
     "aws-native:ecs:Gateway",
 )
 
-VPC_ENDPOINT_TYPES = types(
-    "aws:ec2/vpcEndpoint:VpcEndpoint", "aws-native:ec2:VpcEndpoint", "aws-native:ec2:VPCEndpoint"
-)
+# aws-native tokens match in every spelling the provider used (VPCEndpoint, EIP, WebACL...): support.type_key.
+VPC_ENDPOINT_TYPES = types("aws:ec2/vpcEndpoint:VpcEndpoint", "aws-native:ec2:VpcEndpoint")
 
-ELASTIC_IP_TYPES = types("aws:ec2/eip:Eip", "aws-native:ec2:Eip", "aws-native:ec2:EIP")
+ELASTIC_IP_TYPES = types("aws:ec2/eip:Eip", "aws-native:ec2:Eip")
 
 WAF_ACL_TYPES = types(
     "aws:wafv2/webAcl:WebAcl",
@@ -218,7 +217,7 @@ elastic_ip = StackValidationPolicy(
 )
 
 # Services with an always-on charge that a few-dollars stack never needs. Each entry is a type token
-# or a prefix ending in '*'. Prices vary by size; none of them is below tens of dollars a month.
+# or a prefix ending in '*'; aws-native entries match every spelling of the name (DBCluster = DbCluster).
 DEFAULT_DENIED_TYPES = [
     "aws:globalaccelerator/accelerator:Accelerator",
     "aws:globalaccelerator/customRoutingAccelerator:CustomRoutingAccelerator",
@@ -241,8 +240,6 @@ DEFAULT_DENIED_TYPES = [
     "aws:rds/clusterInstance:ClusterInstance",
     "aws-native:rds:DbInstance",
     "aws-native:rds:DbCluster",
-    "aws-native:rds:DBInstance",
-    "aws-native:rds:DBCluster",
     "aws:elasticache/cluster:Cluster",
     "aws:elasticache/replicationGroup:ReplicationGroup",
     "aws:elasticache/serverlessCache:ServerlessCache",
@@ -265,6 +262,8 @@ DEFAULT_DENIED_TYPES = [
     "aws:docdb/cluster:Cluster",
     "aws:docdb/clusterInstance:ClusterInstance",
     "aws:docdb/elasticCluster:ElasticCluster",
+    "aws-native:docdb:DbCluster",  # AWS::DocDB::DBCluster / DBInstance, for when aws-native carries them
+    "aws-native:docdb:DbInstance",
     "aws-native:docdbelastic:Cluster",
     "aws:neptune/cluster:Cluster",
     "aws:neptune/clusterInstance:ClusterInstance",

@@ -121,6 +121,7 @@ def test_elastic_ip_policy_ignores_other_resources(pack):
     [
         "aws:wafv2/webAcl:WebAcl",
         "aws-native:wafv2:WebAcl",
+        "aws-native:wafv2:WebACL",  # aws-native before v1.0
         "aws:waf/webAcl:WebAcl",
         "aws:wafregional/webAcl:WebAcl",
     ],
@@ -157,7 +158,13 @@ DENIED_SAMPLES = [
     "aws:docdb/cluster:Cluster",
     "aws-native:docdbelastic:Cluster",
     "aws:neptune/cluster:Cluster",
+    "aws:neptune/clusterInstance:ClusterInstance",
     "aws-native:neptune:DbCluster",
+    "aws-native:neptune:DbInstance",
+    # aws-native before v1.0 kept CloudFormation's initialisms.
+    "aws-native:neptune:DBCluster",
+    "aws-native:neptune:DBInstance",
+    "aws-native:rds:DBInstance",
 ]
 
 
@@ -182,6 +189,15 @@ def test_denied_services_config_allows_and_denies(pack):
     pack.configure({DENIED: {"deniedTypes": ["aws:sqs/*"]}})
     assert pack.violations("aws:sqs/queue:Queue", {}, DENIED) != []
     assert pack.violations("aws:eks/cluster:Cluster", {}, DENIED) == []
+
+
+def test_configured_native_types_match_every_spelling(pack):
+    pack.configure({DENIED: {"deniedTypes": ["aws-native:sqs:Queue", "aws-native:EC2:VPC*"]}})
+    assert pack.violations("aws-native:sqs:QUEUE", {}, DENIED) != []
+    assert pack.violations("aws-native:ec2:VpcPeeringConnection", {}, DENIED) != []
+    pack.configure({DENIED: {"allowedTypes": ["aws-native:neptune:DBCluster"]}})
+    assert pack.violations("aws-native:neptune:DbCluster", {}, DENIED) == []
+    assert pack.violations("aws-native:neptune:DbInstance", {}, DENIED) != []
 
 
 def test_enforcement_level_override_changes_the_verdict(pack):
