@@ -74,6 +74,44 @@ def _parse_size(value: Any, big_unit: str) -> float | None:
     return number * 1024 if unit in (big_unit, "gib") else number
 
 
+def fargate_config_problem(max_cpu: float, max_memory: float) -> str | None:
+    """What is inconsistent about a maxCpu/maxMemory pair for Fargate, or None.
+
+    Inconsistent: no Fargate size fits under both (only possible when the schema's minimums are
+    bypassed), or one maximum cannot be reached by any Fargate size that the other allows (maxCpu 4096
+    with maxMemory 1024: Fargate gives 4096 CPU at least 8192 MiB, so the real CPU limit is 512).
+    """
+    fits = [
+        (cpu, mem)
+        for cpu, mems in FARGATE_SIZES.items()
+        for mem in mems
+        if cpu <= max_cpu and mem <= max_memory
+    ]
+    if not fits:
+        return (
+            f"no Fargate task fits maxCpu {max_cpu:g} with maxMemory {max_memory:g}: the smallest size "
+            "Fargate accepts is 256 CPU / 512 MiB"
+        )
+    top_cpu = max(cpu for cpu in FARGATE_SIZES if cpu <= max_cpu)
+    if FARGATE_SIZES[top_cpu][0] > max_memory:
+        usable = max(cpu for cpu, _ in fits)
+        return (
+            f"maxCpu {max_cpu:g} cannot be reached on Fargate within maxMemory {max_memory:g}: Fargate gives "
+            f"{top_cpu} CPU at least {FARGATE_SIZES[top_cpu][0]} MiB, so no Fargate task can pass above "
+            f"{usable} CPU; raise maxMemory to {FARGATE_SIZES[top_cpu][0]} or lower maxCpu to {usable}"
+        )
+    top_memory = max(mem for mems in FARGATE_SIZES.values() for mem in mems if mem <= max_memory)
+    needs = min(cpu for cpu, mems in FARGATE_SIZES.items() if top_memory in mems)
+    if needs > max_cpu:
+        usable = max(mem for _, mem in fits)
+        return (
+            f"maxMemory {max_memory:g} cannot be reached on Fargate within maxCpu {max_cpu:g}: Fargate needs "
+            f"{needs} CPU for {top_memory} MiB, so no Fargate task can pass above {usable} MiB; raise maxCpu "
+            f"to {needs} or lower maxMemory to {usable}"
+        )
+    return None
+
+
 def check_task_size(props: dict, config: Any, type_: str) -> list[str]:
     max_cpu = float(config_value(config, "maxCpu", 512))
     max_memory = float(config_value(config, "maxMemory", 1024))

@@ -1,5 +1,6 @@
-"""A small addition to the pulumi-policy SDK's Analyzer server, installed by `policies/__main__.py`:
-Analyze converts a request's properties once, not once per policy.
+"""Two small additions to the pulumi-policy SDK's Analyzer server, installed by `policies/__main__.py`.
+
+1. Analyze converts a request's properties once, not once per policy.
 
 The SDK's `_PolicyAnalyzerServicer.Analyze` (pulumi_policy/policy.py, pulumi-policy 1.21) runs, for EACH
 resource policy of the pack, on the same request:
@@ -22,6 +23,18 @@ next request is another protobuf message, so it is converted afresh. The wrapped
 (they build new objects from the message) and no policy of this pack writes to `args.props` (they
 read it through `support.plain`), so the responses are identical: tests/policies/test_policy_sdk.py
 compares them with and without this module, one call at a time and several in flight.
+
+2. The pack sees the whole policy config that the engine sends to Configure.
+
+The SDK hands each policy only its own config, and the engine checks a policy's config only against its
+schema's `properties` and `required` (pulumi/pulumi pkg/resource/analyzer/config.go, `convertSchema`:
+nothing else of the schema is kept), so an unknown key ('allowedcount' for 'allowedCount') reaches the
+pack unnoticed; so does an unknown policy name given as a level (`applyConfig` copies every entry, and
+`validatePolicyPackConfig` looks only at the pack's own policies). `install()` records each Configure
+request (`configured()`) before the SDK's Configure runs; the `pack-config-valid` stack policy
+(policies/pack_config.py) reports what is wrong with it, once per run. Configure itself cannot report a
+diagnostic: its response is `google.protobuf.Empty` (pulumi/pulumi proto/pulumi/analyzer.proto), and
+failing it would stop the preview with an RPC error instead of a policy violation.
 """
 
 from __future__ import annotations
@@ -30,6 +43,15 @@ import functools
 import threading
 from collections.abc import Callable
 from typing import Any
+
+# The last Configure request: policy name -> its properties (the engine sends each policy's schema
+# defaults merged with the user's values).
+_configured: dict[str, dict[str, Any]] = {}
+
+
+def configured() -> dict[str, dict[str, Any]]:
+    """The policy config of the last Configure call (empty before any, or without `install()`)."""
+    return _configured
 
 
 class _LastCall(threading.local):
@@ -72,7 +94,7 @@ class _JsonFormat:
 
 
 def install() -> None:
-    """Wrap the SDK's per-policy conversions of a request (idempotent)."""
+    """Apply both additions to the SDK's server (idempotent)."""
     from pulumi_policy import policy as sdk
 
     if getattr(sdk.unknown_checking_proxy, "__wrapped_once__", False):
@@ -83,3 +105,16 @@ def install() -> None:
     servicer = sdk._PolicyAnalyzerServicer
     servicer._get_resource_options = same_as_last_call(servicer._get_resource_options)
     servicer._get_provider_resource = same_as_last_call(servicer._get_provider_resource)
+
+    sdk_configure = servicer.Configure
+
+    def configure(self: Any, request: Any, context: Any) -> Any:
+        global _configured
+        from google.protobuf import json_format
+
+        _configured = {
+            name: json_format.MessageToDict(entry.properties) for name, entry in request.policyConfig.items()
+        }
+        return sdk_configure(self, request, context)
+
+    servicer.Configure = configure

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from costguard.analyzer import PolicyPackError, PolicyPackProcess, load_config_file, run_pack
+from costguard.analyzer import (
+    PolicyPackError,
+    PolicyPackProcess,
+    load_config_file,
+    reconcile_config,
+    run_pack,
+)
 from costguard.graph import UNKNOWN, Graph, Resource, make_urn
 
 PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
@@ -32,6 +38,7 @@ EXPECTED_LEVELS = {
     "security-ecr-scan-on-push": "mandatory",
     "security-task-not-privileged": "mandatory",
     "security-api-access-logs": "mandatory",
+    "pack-config-valid": "mandatory",
 }
 
 
@@ -72,6 +79,100 @@ def test_bad_config_is_rejected_in_one_line(pack, config, expected):
         pack.configure(config)
     message = str(err.value)
     assert expected in message and "\n" not in message
+
+
+CONFIG = "pack-config-valid"
+
+
+def _configure_request(pack, config: dict, extra: dict | None = None):
+    """A Configure request as the engine builds it (schema defaults, then the config), plus raw entries
+    the engine would pass on but costguard's client refuses (an unknown policy name)."""
+    from pulumi.runtime.proto import analyzer_pb2
+
+    levels = {"advisory": analyzer_pb2.ADVISORY, "mandatory": analyzer_pb2.MANDATORY,
+              "disabled": analyzer_pb2.DISABLED, "remediate": analyzer_pb2.REMEDIATE}  # fmt: skip
+    request = analyzer_pb2.ConfigureAnalyzerRequest()
+    entries = {
+        name: (level, props)
+        for name, (level, props) in reconcile_config(pack.process.info()["policies"], {}).items()
+    }
+    for name, value in config.items():
+        level, props = entries.get(name, ("mandatory", {}))
+        entries[name] = (value, props) if isinstance(value, str) else (level, {**props, **value})
+    entries.update(extra or {})
+    for name, (level, props) in entries.items():
+        request.policyConfig[name].enforcementLevel = levels[level]
+        request.policyConfig[name].properties.update(props)
+    return request
+
+
+def test_an_unknown_config_key_is_reported_once_naming_the_known_keys(pack):
+    pack.configure({"cost-no-elastic-ip": {"allowedcount": 5}, "cost-no-nat-gateway": {"maxCount": 1}})
+    resources = [pack.resource("aws:ec2/eip:Eip", {}, name=f"ip{i}") for i in range(2)]
+    found = pack.stack_violations(resources, CONFIG)
+    assert [v.enforcement_level for v in found] == ["mandatory", "mandatory"] and all(
+        v.urn is None for v in found
+    )
+    eip, nat = (v.message.splitlines()[-1] for v in found)
+    assert eip.startswith(
+        "cost-no-elastic-ip: unknown config key 'allowedcount' (did you mean 'allowedCount'?)"
+    )
+    assert "Besides 'enforcementLevel', it takes 'allowedCount'." in eip
+    assert nat.startswith("cost-no-nat-gateway: unknown config key 'maxCount'") and "takes no settings" in nat
+    # The typo leaves the allowance at 0: both Elastic IPs are still rejected.
+    assert len(pack.stack_violations(resources, "cost-no-elastic-ip")) == 2
+    # Once per run: Analyze (per resource) never reports it.
+    assert pack.violations("aws:ec2/eip:Eip", {}, CONFIG) == []
+
+
+def test_a_correct_config_has_no_config_violation(pack):
+    pack.configure(load_config_file(PACK_DIR / "config.example.json"))
+    assert pack.stack_violations([], CONFIG) == []
+    pack.configure(None)
+    assert pack.stack_violations([], CONFIG) == []
+
+
+def test_an_unknown_policy_name_the_engine_passes_on_is_reported(pack):
+    # The engine copies every entry of the config file, known policy or not (config.go applyConfig), and
+    # sends "all" as an entry too; costguard's own client refuses unknown names, so go around it.
+    request = _configure_request(pack, {}, {"cost-no-nat-gatway": ("advisory", {}), "all": ("advisory", {})})
+    try:
+        pack.process._call("Configure", request)
+        (v,) = pack.stack_violations([], CONFIG)
+    finally:
+        pack.configure(None)
+    assert (
+        "'cost-no-nat-gatway', which is not a policy of this pack (did you mean 'cost-no-nat-gateway'?)"
+        in (v.message)
+    )
+
+
+@pytest.mark.parametrize(
+    "cpu,memory,expected",
+    [
+        (4096, 1024, "maxCpu 4096 cannot be reached on Fargate within maxMemory 1024: Fargate gives 4096 CPU "
+                     "at least 8192 MiB, so no Fargate task can pass above 512 CPU"),
+        (512, 8192, "maxMemory 8192 cannot be reached on Fargate within maxCpu 512: Fargate needs 1024 CPU "
+                    "for 8192 MiB, so no Fargate task can pass above 4096 MiB"),
+    ],
+)  # fmt: skip
+def test_fargate_maximums_no_fargate_size_can_reach_are_reported(pack, cpu, memory, expected):
+    pack.configure({"cost-fargate-task-size": {"maxCpu": cpu, "maxMemory": memory}})
+    (v,) = pack.stack_violations([], CONFIG)
+    assert f"cost-fargate-task-size: {expected}" in v.message
+    pack.configure({"cost-fargate-task-size": {"maxCpu": 1024, "maxMemory": 4096}})
+    assert pack.stack_violations([], CONFIG) == []
+
+
+def test_fargate_maximums_with_no_size_at_all_are_reported(pack):
+    # Below the schema's minimums, which only a caller that skips the schema can send.
+    request = _configure_request(pack, {"cost-fargate-task-size": {"maxCpu": 128, "maxMemory": 256}})
+    try:
+        pack.process._call("Configure", request)
+        (v,) = pack.stack_violations([], CONFIG)
+    finally:
+        pack.configure(None)
+    assert "no Fargate task fits maxCpu 128 with maxMemory 256" in v.message
 
 
 def test_all_sets_every_level_and_specific_entries_win(pack):
@@ -325,12 +426,36 @@ def test_budget_usage_per_stack_follows_pulumi_stack(stack, over):
     assert [v.policy_name for v in run_pack(PACK_DIR, graph, config)] == ([BUDGET] if over else [])
 
 
-def test_budget_in_a_region_the_price_book_lacks_is_not_applicable(pack):
-    pack.configure({BUDGET: {"monthlyBudgetUsd": 0.01, "region": "ap-south-1"}})
-    assert pack.stack_violations(_nats("dev", 1), BUDGET) == []
+def test_budget_region_is_one_of_the_price_book_regions(pack):
+    with pytest.raises(
+        PolicyPackError, match=re.escape("cost-monthly-budget: region: 'mars-1' is not one of")
+    ):
+        pack.configure({BUDGET: {"region": "mars-1"}})
+    regions = {p["name"]: p for p in pack.process.info()["policies"]}[BUDGET]["configSchema"]["properties"]
+    assert regions["region"]["enum"] == ["", "eu-west-1", "us-east-1"]
     pack.configure({BUDGET: {"monthlyBudgetUsd": 0.01, "region": "eu-west-1"}})
     (v,) = pack.stack_violations(_nats("dev", 1), BUDGET)
     assert "$35.52/month in eu-west-1" in v.message  # 0.048 x 730 + 10 GB x 0.048
+
+
+def test_budget_in_a_region_the_price_book_lacks_is_a_violation_not_a_skip(pack):
+    # The schema stops a bad 'region' at the engine; a caller that skips the schema still gets a verdict.
+    request = _configure_request(pack, {BUDGET: {"monthlyBudgetUsd": 0.01, "region": "mars-1"}})
+    try:
+        pack.process._call("Configure", request)
+        (v,) = pack.stack_violations(_nats("dev", 1), BUDGET)
+    finally:
+        pack.configure(None)
+    assert v.enforcement_level == "mandatory"
+    assert "cannot be estimated in 'mars-1' (this policy's 'region')" in v.message
+    assert "supported: eu-west-1, us-east-1" in v.message
+
+
+def test_budget_of_a_stack_in_a_region_the_price_book_lacks_is_a_violation():
+    graph = Graph(project="p", stack="dev", resources=_nats("dev", 1), config={"aws:region": "ap-south-1"})
+    found = run_pack(PACK_DIR, graph, {"cost-no-nat-gateway": "disabled"})
+    (v,) = [v for v in found if v.policy_name == BUDGET]
+    assert "cannot be estimated in 'ap-south-1' (the stack's aws:region)" in v.message
 
 
 def test_usage_with_a_bad_value_is_one_line_from_the_policy(pack):
