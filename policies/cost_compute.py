@@ -122,20 +122,30 @@ def check_task_size(props: dict, config: Any, type_: str) -> list[str]:
     compat = [str(c).upper() for c in as_list(props.get("requiresCompatibilities")) if not is_unknown(c)]
     arch = get(props, "runtimePlatform", "cpuArchitecture")
     arm = isinstance(arch, str) and arch.upper() == "ARM64"
+    # A task definition for EC2 (or external) capacity only is billed by its instances, not per task:
+    # no Fargate price applies. Without requiresCompatibilities the price quoted is Fargate's.
+    ec2_only = bool(compat) and "FARGATE" not in compat
     messages = []
     if cpu is not None and memory is not None and (cpu > max_cpu or memory > max_memory):
         q = prices.quotes()
-        cost = (
-            f"one task running all month costs "
-            f"{money(q.fargate_monthly(cpu, memory, arm))} on Fargate{' ARM' if arm else ' x86'} on-demand "
-            f"in {q.region}, against "
-            f"{money(q.fargate_monthly(min(cpu, max_cpu), min(memory, max_memory), arm))} at the maximum size"
-            if q
-            else "Fargate bills every vCPU and GB of a task for every hour it runs"
-        )
+        if ec2_only:
+            cost = (
+                f"on {'/'.join(compat)} capacity it needs instances with that much room, billed per "
+                "instance-hour whether the task uses it or not"
+            )
+        elif q:
+            cost = (
+                f"one task running all month costs "
+                f"{money(q.fargate_monthly(cpu, memory, arm))} on Fargate{' ARM' if arm else ' x86'} "
+                f"on-demand in {q.region}, against "
+                f"{money(q.fargate_monthly(min(cpu, max_cpu), min(memory, max_memory), arm))} at the "
+                "maximum size"
+            )
+        else:
+            cost = "Fargate bills every vCPU and GB of a task for every hour it runs"
         messages.append(
             f"Task size {cpu:g} CPU / {memory:g} MiB is above the maximum {max_cpu:g} / {max_memory:g}: "
-            f"{cost}. Use a smaller task (ARM64 and Fargate Spot are cheaper still), "
+            f"{cost}. Use a smaller task{'' if ec2_only else ' (ARM64 and Fargate Spot are cheaper still)'}, "
             "or raise 'maxCpu'/'maxMemory' in this policy's config."
         )
     elif cpu is not None and cpu > max_cpu:

@@ -277,16 +277,70 @@ def _is_denied(type_: str, denied: tuple[str, ...], allowed: tuple[str, ...]) ->
     return matches_type(type_, denied) and not matches_type(type_, allowed)
 
 
+# What each denied service bills and what this kind of stack uses instead, by the type's module (classic
+# `aws:<module>/...`, native `aws-native:<module>:...`). costguard's price book prices none of these
+# services (it prices what a few-dollars stack runs), so the message names the charge, not a figure.
+_DENIED_SERVICES: dict[str, tuple[str, str]] = {
+    "globalaccelerator": ("A Global Accelerator bills a fixed fee every hour, with or without traffic",
+                          "API Gateway's regional endpoint (per request), with CloudFront in front if "
+                          "clients are far away"),
+    "ec2transitgateway": ("A Transit Gateway bills every attachment every hour, with or without traffic",
+                          "one VPC, or VPC peering (no hourly charge) between two"),
+    "networkfirewall": ("A Network Firewall bills every endpoint every hour, with or without traffic",
+                        "security groups and network ACLs (free)"),
+    "eks": ("An EKS cluster bills its control plane every hour, with or without workloads",
+            "ECS on Fargate (no control-plane charge; this stack's layout)"),
+    "rds": ("An RDS instance or Aurora cluster bills every hour it runs, busy or idle",
+            "DynamoDB on demand (per request, nothing when idle)"),
+    "docdb": ("A DocumentDB cluster bills its instances every hour, busy or idle",
+              "DynamoDB on demand (documents as items, per request)"),
+    "docdbelastic": ("A DocumentDB elastic cluster bills its shards every hour, busy or idle",
+                     "DynamoDB on demand (per request)"),
+    "neptune": ("A Neptune cluster bills its instances every hour, busy or idle",
+                "DynamoDB on demand (adjacency lists, per request)"),
+    "elasticache": ("An ElastiCache cache bills its nodes every hour (serverless: a minimum of stored "
+                    "data every hour), busy or idle", "DynamoDB on demand reads, or a cache inside the task"),
+    "opensearch": ("An OpenSearch domain bills its instances every hour (serverless: a minimum of OCUs), "
+                   "busy or idle", "DynamoDB queries on a designed key, or CloudWatch Logs Insights for "
+                   "logs (per GB scanned)"),
+    "opensearchservice": ("An OpenSearch domain bills its instances every hour, busy or idle",
+                          "DynamoDB queries on a designed key, or CloudWatch Logs Insights for logs (per "
+                          "GB scanned)"),
+    "opensearchserverless": ("An OpenSearch Serverless collection bills a minimum of OCUs every hour, "
+                             "busy or idle", "CloudWatch Logs Insights for logs (per GB scanned)"),
+    "elasticsearch": ("An Elasticsearch domain bills its instances every hour, busy or idle",
+                      "DynamoDB queries on a designed key, or CloudWatch Logs Insights for logs (per GB "
+                      "scanned)"),
+    "redshift": ("A Redshift cluster bills its nodes every hour, busy or idle",
+                 "Athena over S3 (per TB scanned)"),
+    "redshiftserverless": ("A Redshift Serverless workgroup bills at least its base capacity for every "
+                           "minute a query runs", "Athena over S3 (per TB scanned)"),
+    "msk": ("An MSK cluster bills its brokers every hour (serverless: every cluster-hour), with or "
+            "without traffic", "SQS or SNS (per request)"),
+}  # fmt: skip
+_GENERIC_DENIED = ("It bills every hour it exists, whatever the traffic", "a service billed per request "
+                   "(DynamoDB on demand, SQS, API Gateway)")  # fmt: skip
+
+
+def denied_service(type_: str) -> tuple[str, str]:
+    """(what bills, the cheaper alternative) for a denied type token."""
+    provider, _, rest = type_.partition(":")
+    module = rest.split("/" if provider == "aws" else ":", 1)[0].lower()
+    if provider == "aws-native" and module == "ec2" and ":transitgateway" in type_.lower():
+        module = "ec2transitgateway"
+    return _DENIED_SERVICES.get(module, _GENERIC_DENIED)
+
+
 def _denied_services(args: Any, report_violation: Any) -> None:
     # Policy config arrives as plain JSON (not proxied); a tuple makes it a cache key.
     config = args.get_config()
     denied = tuple(config_value(config, "deniedTypes", DEFAULT_DENIED_TYPES))
     allowed = tuple(config_value(config, "allowedTypes", []))
     if _is_denied(args.resource_type, denied, allowed):
+        charge, instead = denied_service(args.resource_type)
         report_violation(
-            f"{args.resource_type} is on the deny list: it bills every hour it exists (tens to hundreds of "
-            "dollars a month at its smallest size). Use DynamoDB on demand, Cloud Map and API Gateway, which "
-            "bill per request, or add the type to 'allowedTypes' in this policy's config."
+            f"{args.resource_type} is on the deny list. {charge}. Use {instead} instead, or add the type "
+            "to 'allowedTypes' in this policy's config."
         )
 
 

@@ -23,6 +23,18 @@ def test_task_above_the_maximum_size_is_rejected_with_its_monthly_cost(pack, typ
     assert "$36.04" in v.message and "$18.02" in v.message and "maxCpu" in v.message
 
 
+@pytest.mark.parametrize("compat", [["EC2"], ["EXTERNAL"], ["EC2", "EXTERNAL"]])
+def test_a_task_for_ec2_only_is_not_quoted_fargate_prices(pack, compat):
+    props = {"cpu": "1024", "memory": "2048", "requiresCompatibilities": compat}
+    (v,) = pack.violations(TASK_TYPES[0], props, SIZE)
+    message = v.message.splitlines()[-1]  # after the policy's description
+    assert "1024 CPU / 2048 MiB is above the maximum" in message
+    assert "Fargate" not in message and "$" not in message and "instance-hour" in message
+    both = {**props, "requiresCompatibilities": ["EC2", "FARGATE"]}
+    (v,) = pack.violations(TASK_TYPES[0], both, SIZE)
+    assert "$36.04" in v.message
+
+
 def test_arm_task_is_priced_at_arm_rates(pack):
     props = {"cpu": "1024", "memory": "2048", "runtimePlatform": {"cpuArchitecture": "ARM64"}}
     (v,) = pack.violations(TASK_TYPES[0], props, SIZE)
