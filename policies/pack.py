@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policies import cost_api, cost_budget, cost_compute, cost_logging, cost_network, pack_config, security
+from policies import cost_api, cost_budget, cost_compute, cost_logging, cost_network, security
 
 PACK_NAME = "costguard"
 
@@ -27,5 +27,4 @@ POLICIES = [
     security.ecr_scan_on_push,
     security.task_not_privileged,
     security.api_access_logs,
-    pack_config.pack_config_valid,
 ]

@@ -24,17 +24,18 @@ next request is another protobuf message, so it is converted afresh. The wrapped
 read it through `support.plain`), so the responses are identical: tests/policies/test_policy_sdk.py
 compares them with and without this module, one call at a time and several in flight.
 
-2. The pack sees the whole policy config that the engine sends to Configure.
+2. Config mistakes the engine lets through are reported, once per run, by the policy they concern.
 
 The SDK hands each policy only its own config, and the engine checks a policy's config only against its
 schema's `properties` and `required` (pulumi/pulumi pkg/resource/analyzer/config.go, `convertSchema`:
 nothing else of the schema is kept), so an unknown key ('allowedcount' for 'allowedCount') reaches the
 pack unnoticed; so does an unknown policy name given as a level (`applyConfig` copies every entry, and
 `validatePolicyPackConfig` looks only at the pack's own policies). `install()` records each Configure
-request (`configured()`) before the SDK's Configure runs; the `pack-config-valid` stack policy
-(policies/pack_config.py) reports what is wrong with it, once per run. Configure itself cannot report a
-diagnostic: its response is `google.protobuf.Empty` (pulumi/pulumi proto/pulumi/analyzer.proto), and
-failing it would stop the preview with an RPC error instead of a policy violation.
+request before the SDK's Configure runs, and appends to each AnalyzeStack response (one call per
+preview) a violation for every finding of `policies/pack_config.py`, made by the SDK's own
+`_create_report_violation` under the policy concerned, at its enforcement level. Configure itself cannot
+report a diagnostic: its response is `google.protobuf.Empty` (pulumi/pulumi proto/pulumi/analyzer.proto),
+and failing it would stop the preview with an RPC error instead of a policy violation.
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ class _JsonFormat:
 
 def install() -> None:
     """Apply both additions to the SDK's server (idempotent)."""
+    from pulumi_policy import EnforcementLevel
     from pulumi_policy import policy as sdk
 
     if getattr(sdk.unknown_checking_proxy, "__wrapped_once__", False):
@@ -118,3 +120,24 @@ def install() -> None:
         return sdk_configure(self, request, context)
 
     servicer.Configure = configure
+
+    sdk_analyze_stack = servicer.AnalyzeStack
+
+    def analyze_stack(self: Any, request: Any, context: Any) -> Any:
+        from policies import pack_config
+        from policies.pack import POLICIES
+
+        response = sdk_analyze_stack(self, request, context)
+        for policy, message in pack_config.findings(_configured, POLICIES):
+            level = self._get_enforcement_level(policy)
+            if level == EnforcementLevel.DISABLED:
+                continue
+            if level == EnforcementLevel.REMEDIATE:  # as the SDK does for stack policies
+                level = EnforcementLevel.MANDATORY
+            report = self._create_report_violation(
+                response, policy.name, policy.description, level, policy.severity
+            )
+            report(message)
+        return response
+
+    servicer.AnalyzeStack = analyze_stack

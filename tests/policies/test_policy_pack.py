@@ -38,7 +38,6 @@ EXPECTED_LEVELS = {
     "security-ecr-scan-on-push": "mandatory",
     "security-task-not-privileged": "mandatory",
     "security-api-access-logs": "mandatory",
-    "pack-config-valid": "mandatory",
 }
 
 
@@ -81,9 +80,6 @@ def test_bad_config_is_rejected_in_one_line(pack, config, expected):
     assert expected in message and "\n" not in message
 
 
-CONFIG = "pack-config-valid"
-
-
 def _configure_request(pack, config: dict, extra: dict | None = None):
     """A Configure request as the engine builds it (schema defaults, then the config), plus raw entries
     the engine would pass on but costguard's client refuses (an unknown policy name)."""
@@ -92,10 +88,7 @@ def _configure_request(pack, config: dict, extra: dict | None = None):
     levels = {"advisory": analyzer_pb2.ADVISORY, "mandatory": analyzer_pb2.MANDATORY,
               "disabled": analyzer_pb2.DISABLED, "remediate": analyzer_pb2.REMEDIATE}  # fmt: skip
     request = analyzer_pb2.ConfigureAnalyzerRequest()
-    entries = {
-        name: (level, props)
-        for name, (level, props) in reconcile_config(pack.process.info()["policies"], {}).items()
-    }
+    entries = dict(reconcile_config(pack.process.info()["policies"], {}))
     for name, value in config.items():
         level, props = entries.get(name, ("mandatory", {}))
         entries[name] = (value, props) if isinstance(value, str) else (level, {**props, **value})
@@ -106,45 +99,63 @@ def _configure_request(pack, config: dict, extra: dict | None = None):
     return request
 
 
-def test_an_unknown_config_key_is_reported_once_naming_the_known_keys(pack):
+def _last_line(v) -> str:
+    return v.message.splitlines()[-1]  # after the policy's description
+
+
+def test_an_unknown_config_key_is_reported_once_by_its_policy(pack):
     pack.configure({"cost-no-elastic-ip": {"allowedcount": 5}, "cost-no-nat-gateway": {"maxCount": 1}})
-    resources = [pack.resource("aws:ec2/eip:Eip", {}, name=f"ip{i}") for i in range(2)]
-    found = pack.stack_violations(resources, CONFIG)
-    assert [v.enforcement_level for v in found] == ["mandatory", "mandatory"] and all(
-        v.urn is None for v in found
+    eips = [pack.resource("aws:ec2/eip:Eip", {}, name=f"ip{i}") for i in range(2)]
+    found = [v for v in pack.stack_violations(eips) if v.urn is None]
+    by_policy = {v.policy_name: v for v in found}
+    assert sorted(by_policy) == ["cost-no-elastic-ip", "cost-no-nat-gateway"] and len(found) == 2
+    eip, nat = by_policy["cost-no-elastic-ip"], by_policy["cost-no-nat-gateway"]
+    assert eip.enforcement_level == "mandatory"
+    assert _last_line(eip).startswith(
+        "Unknown key 'allowedcount' in this policy's config (did you mean 'allowedCount'?)"
     )
-    eip, nat = (v.message.splitlines()[-1] for v in found)
-    assert eip.startswith(
-        "cost-no-elastic-ip: unknown config key 'allowedcount' (did you mean 'allowedCount'?)"
+    assert "Besides 'enforcementLevel', it takes 'allowedCount'." in eip.message
+    assert "Unknown key 'maxCount'" in nat.message and "takes no settings" in nat.message
+    # The typo leaves the allowance at 0: both Elastic IPs are still rejected, each on its URN.
+    assert sorted(v.urn for v in pack.stack_violations(eips, "cost-no-elastic-ip") if v.urn) == sorted(
+        r.urn for r in eips
     )
-    assert "Besides 'enforcementLevel', it takes 'allowedCount'." in eip
-    assert nat.startswith("cost-no-nat-gateway: unknown config key 'maxCount'") and "takes no settings" in nat
-    # The typo leaves the allowance at 0: both Elastic IPs are still rejected.
-    assert len(pack.stack_violations(resources, "cost-no-elastic-ip")) == 2
-    # Once per run: Analyze (per resource) never reports it.
-    assert pack.violations("aws:ec2/eip:Eip", {}, CONFIG) == []
+    # Once per run: Analyze (once per resource) never reports it.
+    assert pack.violations("aws:ec2/eip:Eip", {}) == []
 
 
-def test_a_correct_config_has_no_config_violation(pack):
+def test_a_config_finding_takes_its_policy_level_and_none_when_disabled(pack):
+    pack.configure({"cost-no-nat-gateway": {"enforcementLevel": "advisory", "maxCount": 1}})
+    (v,) = pack.stack_violations([], "cost-no-nat-gateway")
+    assert v.enforcement_level == "advisory"
+    pack.configure({"cost-no-nat-gateway": {"enforcementLevel": "disabled", "maxCount": 1}})
+    assert pack.stack_violations([]) == []
+
+
+def test_a_correct_config_has_no_config_finding(pack):
     pack.configure(load_config_file(PACK_DIR / "config.example.json"))
-    assert pack.stack_violations([], CONFIG) == []
+    assert pack.stack_violations([]) == []
     pack.configure(None)
-    assert pack.stack_violations([], CONFIG) == []
+    assert pack.stack_violations([]) == []
 
 
 def test_an_unknown_policy_name_the_engine_passes_on_is_reported(pack):
     # The engine copies every entry of the config file, known policy or not (config.go applyConfig), and
     # sends "all" as an entry too; costguard's own client refuses unknown names, so go around it.
-    request = _configure_request(pack, {}, {"cost-no-nat-gatway": ("advisory", {}), "all": ("advisory", {})})
+    extra = {"cost-no-nat-gatway": ("advisory", {}), "zzz": ("advisory", {}), "all": ("advisory", {})}
     try:
-        pack.process._call("Configure", request)
-        (v,) = pack.stack_violations([], CONFIG)
+        pack.process._call("Configure", _configure_request(pack, {}, extra))
+        found = pack.stack_violations([])
     finally:
         pack.configure(None)
-    assert (
-        "'cost-no-nat-gatway', which is not a policy of this pack (did you mean 'cost-no-nat-gateway'?)"
-        in (v.message)
+    by_policy = {v.policy_name: _last_line(v) for v in found}
+    assert len(found) == 2, found
+    assert by_policy["cost-no-nat-gateway"].startswith(
+        "The policy config names 'cost-no-nat-gatway', which is not a policy of this pack (did you mean "
+        "'cost-no-nat-gateway'?)"
     )
+    (other,) = [m for m in by_policy.values() if "'zzz'" in m]
+    assert "the closest name" in other
 
 
 @pytest.mark.parametrize(
@@ -158,10 +169,11 @@ def test_an_unknown_policy_name_the_engine_passes_on_is_reported(pack):
 )  # fmt: skip
 def test_fargate_maximums_no_fargate_size_can_reach_are_reported(pack, cpu, memory, expected):
     pack.configure({"cost-fargate-task-size": {"maxCpu": cpu, "maxMemory": memory}})
-    (v,) = pack.stack_violations([], CONFIG)
-    assert f"cost-fargate-task-size: {expected}" in v.message
+    (v,) = pack.stack_violations([], "cost-fargate-task-size")
+    assert f"This policy's config is inconsistent: {expected}" in v.message
+    assert v.enforcement_level == "mandatory" and v.urn is None
     pack.configure({"cost-fargate-task-size": {"maxCpu": 1024, "maxMemory": 4096}})
-    assert pack.stack_violations([], CONFIG) == []
+    assert pack.stack_violations([], "cost-fargate-task-size") == []
 
 
 def test_fargate_maximums_with_no_size_at_all_are_reported(pack):
@@ -169,7 +181,7 @@ def test_fargate_maximums_with_no_size_at_all_are_reported(pack):
     request = _configure_request(pack, {"cost-fargate-task-size": {"maxCpu": 128, "maxMemory": 256}})
     try:
         pack.process._call("Configure", request)
-        (v,) = pack.stack_violations([], CONFIG)
+        (v,) = pack.stack_violations([], "cost-fargate-task-size")
     finally:
         pack.configure(None)
     assert "no Fargate task fits maxCpu 128 with maxMemory 256" in v.message
