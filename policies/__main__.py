@@ -13,7 +13,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
 
+from policies import sdk  # noqa: E402
 from policies.pack import PACK_NAME, POLICIES  # noqa: E402
+
+sdk.install()  # properties converted once per Analyze call; Configure recorded (see policies/sdk.py)
 
 PolicyPack(
     name=PACK_NAME,

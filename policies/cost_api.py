@@ -37,8 +37,9 @@ def check_stage_throttling(props: dict, config: Any, type_: str) -> list[str]:
             f"{max_rate:g}/s)"
         )
         return [
-            f"The stage's default route is not throttled: a flood of requests {cost} "
-            "and throttlingBurstLimit."
+            f"The stage's default route is not throttled: a flood of requests {cost} and "
+            f"throttlingBurstLimit (at most {max_burst:g}). Those ceilings are this policy's 'maxRateLimit' "
+            "and 'maxBurstLimit'; its enforcementLevel 'advisory' lets an unthrottled stage through."
         ]
     if rate > max_rate or burst > max_burst:
         cost = f" bills {money(_sustained(q, rate))}/month in {q.region}" if q else " bills every request"

@@ -56,7 +56,7 @@ def _graph_of(resources: list[Any]) -> Any:
 
 def _monthly_budget(args: Any, report_violation: Any) -> None:
     try:
-        from costguard.pricing import PricingError, Usage, UsageError, estimate
+        from costguard.pricing import PricingError, Usage, UsageError, estimate, supported_regions
     except ModuleNotFoundError as err:
         if err.name not in ("costguard", "costguard.pricing"):
             raise  # pricing exists but is broken: say so rather than pass silently
@@ -82,7 +82,20 @@ def _monthly_budget(args: Any, report_violation: Any) -> None:
         )
         return
     except PricingError as err:
-        args.not_applicable(f"the monthly cost cannot be estimated: {err}")
+        # The region comes from config (this policy's 'region' or the stack's aws:region): a config
+        # mistake, so it is reported, not skipped (a skipped mandatory budget protects nothing).
+        source = "this policy's 'region'" if config_value(config, "region", "") else "the stack's aws:region"
+        supported = supported_regions()
+        why = (
+            f"costguard's price book has no prices for it (supported: {', '.join(supported)})"
+            if region not in supported
+            else str(err)
+        )
+        report_violation(
+            f"The stack's monthly cost cannot be estimated in {region!r} ({source}): {why}. Set 'region' "
+            "in this policy's config to the supported region whose prices are closest, or set this "
+            "policy's enforcementLevel to 'disabled'."
+        )
         return
     total = float(report.total_monthly)
     if total > budget:
@@ -94,6 +107,25 @@ def _monthly_budget(args: Any, report_violation: Any) -> None:
             "budget: `pulumi config set monthlyBudgetUsd N` (the stack's) or this policy's "
             "'monthlyBudgetUsd'."
         )
+
+
+def _region_schema() -> dict:
+    """'region': one of the price book's regions (costguard.pricing.supported_regions), or "" for the stack's.
+
+    An enum, so the engine rejects 'mars-1' before anything runs (it validates `properties`).
+    """
+    schema: dict[str, Any] = {
+        "type": "string",
+        "default": "",
+        "description": "Region to price; empty means the stack's aws:region (else us-east-1).",
+    }
+    try:
+        from costguard.pricing import supported_regions
+
+        schema["enum"] = ["", *supported_regions()]
+    except ImportError:
+        pass  # no costguard here: the policy is skipped anyway
+    return schema
 
 
 def _usage_schema() -> dict:
@@ -147,11 +179,7 @@ monthly_budget = StackValidationPolicy(
                 "<project>:monthlyBudgetUsd, else 25.",
             },
             "usage": _usage_schema(),
-            "region": {
-                "type": "string",
-                "default": "",
-                "description": "Region to price; empty means the stack's aws:region (else us-east-1).",
-            },
+            "region": _region_schema(),
         }
     ),
     validate=_monthly_budget,

@@ -74,6 +74,44 @@ def _parse_size(value: Any, big_unit: str) -> float | None:
     return number * 1024 if unit in (big_unit, "gib") else number
 
 
+def fargate_config_problem(max_cpu: float, max_memory: float) -> str | None:
+    """What is inconsistent about a maxCpu/maxMemory pair for Fargate, or None.
+
+    Inconsistent: no Fargate size fits under both (only possible when the schema's minimums are
+    bypassed), or one maximum cannot be reached by any Fargate size that the other allows (maxCpu 4096
+    with maxMemory 1024: Fargate gives 4096 CPU at least 8192 MiB, so the real CPU limit is 512).
+    """
+    fits = [
+        (cpu, mem)
+        for cpu, mems in FARGATE_SIZES.items()
+        for mem in mems
+        if cpu <= max_cpu and mem <= max_memory
+    ]
+    if not fits:
+        return (
+            f"no Fargate task fits maxCpu {max_cpu:g} with maxMemory {max_memory:g}: the smallest size "
+            "Fargate accepts is 256 CPU / 512 MiB"
+        )
+    top_cpu = max(cpu for cpu in FARGATE_SIZES if cpu <= max_cpu)
+    if FARGATE_SIZES[top_cpu][0] > max_memory:
+        usable = max(cpu for cpu, _ in fits)
+        return (
+            f"maxCpu {max_cpu:g} cannot be reached on Fargate within maxMemory {max_memory:g}: Fargate gives "
+            f"{top_cpu} CPU at least {FARGATE_SIZES[top_cpu][0]} MiB, so no Fargate task can pass above "
+            f"{usable} CPU; raise maxMemory to {FARGATE_SIZES[top_cpu][0]} or lower maxCpu to {usable}"
+        )
+    top_memory = max(mem for mems in FARGATE_SIZES.values() for mem in mems if mem <= max_memory)
+    needs = min(cpu for cpu, mems in FARGATE_SIZES.items() if top_memory in mems)
+    if needs > max_cpu:
+        usable = max(mem for _, mem in fits)
+        return (
+            f"maxMemory {max_memory:g} cannot be reached on Fargate within maxCpu {max_cpu:g}: Fargate needs "
+            f"{needs} CPU for {top_memory} MiB, so no Fargate task can pass above {usable} MiB; raise maxCpu "
+            f"to {needs} or lower maxMemory to {usable}"
+        )
+    return None
+
+
 def check_task_size(props: dict, config: Any, type_: str) -> list[str]:
     max_cpu = float(config_value(config, "maxCpu", 512))
     max_memory = float(config_value(config, "maxMemory", 1024))
@@ -84,20 +122,30 @@ def check_task_size(props: dict, config: Any, type_: str) -> list[str]:
     compat = [str(c).upper() for c in as_list(props.get("requiresCompatibilities")) if not is_unknown(c)]
     arch = get(props, "runtimePlatform", "cpuArchitecture")
     arm = isinstance(arch, str) and arch.upper() == "ARM64"
+    # A task definition for EC2 (or external) capacity only is billed by its instances, not per task:
+    # no Fargate price applies. Without requiresCompatibilities the price quoted is Fargate's.
+    ec2_only = bool(compat) and "FARGATE" not in compat
     messages = []
     if cpu is not None and memory is not None and (cpu > max_cpu or memory > max_memory):
         q = prices.quotes()
-        cost = (
-            f"one task running all month costs "
-            f"{money(q.fargate_monthly(cpu, memory, arm))} on Fargate{' ARM' if arm else ' x86'} on-demand "
-            f"in {q.region}, against "
-            f"{money(q.fargate_monthly(min(cpu, max_cpu), min(memory, max_memory), arm))} at the maximum size"
-            if q
-            else "Fargate bills every vCPU and GB of a task for every hour it runs"
-        )
+        if ec2_only:
+            cost = (
+                f"on {'/'.join(compat)} capacity it needs instances with that much room, billed per "
+                "instance-hour whether the task uses it or not"
+            )
+        elif q:
+            cost = (
+                f"one task running all month costs "
+                f"{money(q.fargate_monthly(cpu, memory, arm))} on Fargate{' ARM' if arm else ' x86'} "
+                f"on-demand in {q.region}, against "
+                f"{money(q.fargate_monthly(min(cpu, max_cpu), min(memory, max_memory), arm))} at the "
+                "maximum size"
+            )
+        else:
+            cost = "Fargate bills every vCPU and GB of a task for every hour it runs"
         messages.append(
             f"Task size {cpu:g} CPU / {memory:g} MiB is above the maximum {max_cpu:g} / {max_memory:g}: "
-            f"{cost}. Use a smaller task (ARM64 and Fargate Spot are cheaper still), "
+            f"{cost}. Use a smaller task{'' if ec2_only else ' (ARM64 and Fargate Spot are cheaper still)'}, "
             "or raise 'maxCpu'/'maxMemory' in this policy's config."
         )
     elif cpu is not None and cpu > max_cpu:
@@ -136,12 +184,29 @@ fargate_task_size = resource_policy(
 )
 
 
+def is_ecs_scalable_target(props: dict) -> bool:
+    """An Application Auto Scaling target that scales an ECS service.
+
+    The same resource type scales DynamoDB tables, Aurora replicas, Lambda concurrency, ...; its
+    `serviceNamespace` says which ("ecs") and its `scalableDimension` starts with the namespace
+    ("ecs:service:DesiredCount"), in both providers (Application Auto Scaling API,
+    RegisterScalableTarget).
+    A target whose namespace and dimension are both unknown or missing is not judged.
+    """
+    namespace, dimension = props.get("serviceNamespace"), props.get("scalableDimension")
+    if isinstance(namespace, str) and not is_unknown(namespace):
+        return namespace.lower() == "ecs"
+    return isinstance(dimension, str) and not is_unknown(dimension) and dimension.lower().startswith("ecs:")
+
+
 def check_task_count(props: dict, config: Any, type_: str) -> list[str]:
     max_tasks = float(config_value(config, "maxTasks", 4))
     if type_ in SERVICE_TYPES:
         key, what = "desiredCount", "desired count"
-    else:
+    elif is_ecs_scalable_target(props):
         key, what = "maxCapacity", "auto scaling max capacity"
+    else:
+        return []  # a DynamoDB, RDS, Lambda... target, or one whose namespace is not known
     count = as_number(props.get(key))
     if count is None or count <= max_tasks:
         return []
@@ -233,9 +298,16 @@ def _ecr_lifecycle(args: Any, report_violation: Any) -> None:
     uncovered = []
     for repo in repos:
         props = plain(repo.props)
+        # A native inline policy (or its text) that is unknown during the preview is there: it only
+        # has no value yet, so the repository counts as covered.
         inline = get(props, "lifecyclePolicy", "lifecyclePolicyText")
         name = _repo_name(props)
-        if inline or repo.urn in covered_urns or (isinstance(name, str) and name in covered_names):
+        if (
+            inline
+            or is_unknown(inline)
+            or repo.urn in covered_urns
+            or (isinstance(name, str) and name in covered_names)
+        ):
             continue
         uncovered.append(repo)
     # A lifecycle policy whose repository is not known yet may belong to any repository: decide only

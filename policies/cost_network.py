@@ -46,11 +46,10 @@ ECS_MANAGED_LB_TYPES = types(
     "aws-native:ecs:Gateway",
 )
 
-VPC_ENDPOINT_TYPES = types(
-    "aws:ec2/vpcEndpoint:VpcEndpoint", "aws-native:ec2:VpcEndpoint", "aws-native:ec2:VPCEndpoint"
-)
+# aws-native tokens match in every spelling the provider used (VPCEndpoint, EIP, WebACL...): support.type_key.
+VPC_ENDPOINT_TYPES = types("aws:ec2/vpcEndpoint:VpcEndpoint", "aws-native:ec2:VpcEndpoint")
 
-ELASTIC_IP_TYPES = types("aws:ec2/eip:Eip", "aws-native:ec2:Eip", "aws-native:ec2:EIP")
+ELASTIC_IP_TYPES = types("aws:ec2/eip:Eip", "aws-native:ec2:Eip")
 
 WAF_ACL_TYPES = types(
     "aws:wafv2/webAcl:WebAcl",
@@ -218,7 +217,7 @@ elastic_ip = StackValidationPolicy(
 )
 
 # Services with an always-on charge that a few-dollars stack never needs. Each entry is a type token
-# or a prefix ending in '*'. Prices vary by size; none of them is below tens of dollars a month.
+# or a prefix ending in '*'; aws-native entries match every spelling of the name (DBCluster = DbCluster).
 DEFAULT_DENIED_TYPES = [
     "aws:globalaccelerator/accelerator:Accelerator",
     "aws:globalaccelerator/customRoutingAccelerator:CustomRoutingAccelerator",
@@ -241,8 +240,6 @@ DEFAULT_DENIED_TYPES = [
     "aws:rds/clusterInstance:ClusterInstance",
     "aws-native:rds:DbInstance",
     "aws-native:rds:DbCluster",
-    "aws-native:rds:DBInstance",
-    "aws-native:rds:DBCluster",
     "aws:elasticache/cluster:Cluster",
     "aws:elasticache/replicationGroup:ReplicationGroup",
     "aws:elasticache/serverlessCache:ServerlessCache",
@@ -265,6 +262,8 @@ DEFAULT_DENIED_TYPES = [
     "aws:docdb/cluster:Cluster",
     "aws:docdb/clusterInstance:ClusterInstance",
     "aws:docdb/elasticCluster:ElasticCluster",
+    "aws-native:docdb:DbCluster",  # AWS::DocDB::DBCluster / DBInstance, for when aws-native carries them
+    "aws-native:docdb:DbInstance",
     "aws-native:docdbelastic:Cluster",
     "aws:neptune/cluster:Cluster",
     "aws:neptune/clusterInstance:ClusterInstance",
@@ -278,16 +277,70 @@ def _is_denied(type_: str, denied: tuple[str, ...], allowed: tuple[str, ...]) ->
     return matches_type(type_, denied) and not matches_type(type_, allowed)
 
 
+# What each denied service bills and what this kind of stack uses instead, by the type's module (classic
+# `aws:<module>/...`, native `aws-native:<module>:...`). costguard's price book prices none of these
+# services (it prices what a few-dollars stack runs), so the message names the charge, not a figure.
+_DENIED_SERVICES: dict[str, tuple[str, str]] = {
+    "globalaccelerator": ("A Global Accelerator bills a fixed fee every hour, with or without traffic",
+                          "API Gateway's regional endpoint (per request), with CloudFront in front if "
+                          "clients are far away"),
+    "ec2transitgateway": ("A Transit Gateway bills every attachment every hour, with or without traffic",
+                          "one VPC, or VPC peering (no hourly charge) between two"),
+    "networkfirewall": ("A Network Firewall bills every endpoint every hour, with or without traffic",
+                        "security groups and network ACLs (free)"),
+    "eks": ("An EKS cluster bills its control plane every hour, with or without workloads",
+            "ECS on Fargate (no control-plane charge; this stack's layout)"),
+    "rds": ("An RDS instance or Aurora cluster bills every hour it runs, busy or idle",
+            "DynamoDB on demand (per request, nothing when idle)"),
+    "docdb": ("A DocumentDB cluster bills its instances every hour, busy or idle",
+              "DynamoDB on demand (documents as items, per request)"),
+    "docdbelastic": ("A DocumentDB elastic cluster bills its shards every hour, busy or idle",
+                     "DynamoDB on demand (per request)"),
+    "neptune": ("A Neptune cluster bills its instances every hour, busy or idle",
+                "DynamoDB on demand (adjacency lists, per request)"),
+    "elasticache": ("An ElastiCache cache bills its nodes every hour (serverless: a minimum of stored "
+                    "data every hour), busy or idle", "DynamoDB on demand reads, or a cache inside the task"),
+    "opensearch": ("An OpenSearch domain bills its instances every hour (serverless: a minimum of OCUs), "
+                   "busy or idle", "DynamoDB queries on a designed key, or CloudWatch Logs Insights for "
+                   "logs (per GB scanned)"),
+    "opensearchservice": ("An OpenSearch domain bills its instances every hour, busy or idle",
+                          "DynamoDB queries on a designed key, or CloudWatch Logs Insights for logs (per "
+                          "GB scanned)"),
+    "opensearchserverless": ("An OpenSearch Serverless collection bills a minimum of OCUs every hour, "
+                             "busy or idle", "CloudWatch Logs Insights for logs (per GB scanned)"),
+    "elasticsearch": ("An Elasticsearch domain bills its instances every hour, busy or idle",
+                      "DynamoDB queries on a designed key, or CloudWatch Logs Insights for logs (per GB "
+                      "scanned)"),
+    "redshift": ("A Redshift cluster bills its nodes every hour, busy or idle",
+                 "Athena over S3 (per TB scanned)"),
+    "redshiftserverless": ("A Redshift Serverless workgroup bills at least its base capacity for every "
+                           "minute a query runs", "Athena over S3 (per TB scanned)"),
+    "msk": ("An MSK cluster bills its brokers every hour (serverless: every cluster-hour), with or "
+            "without traffic", "SQS or SNS (per request)"),
+}  # fmt: skip
+_GENERIC_DENIED = ("It bills every hour it exists, whatever the traffic", "a service billed per request "
+                   "(DynamoDB on demand, SQS, API Gateway)")  # fmt: skip
+
+
+def denied_service(type_: str) -> tuple[str, str]:
+    """(what bills, the cheaper alternative) for a denied type token."""
+    provider, _, rest = type_.partition(":")
+    module = rest.split("/" if provider == "aws" else ":", 1)[0].lower()
+    if provider == "aws-native" and module == "ec2" and ":transitgateway" in type_.lower():
+        module = "ec2transitgateway"
+    return _DENIED_SERVICES.get(module, _GENERIC_DENIED)
+
+
 def _denied_services(args: Any, report_violation: Any) -> None:
     # Policy config arrives as plain JSON (not proxied); a tuple makes it a cache key.
     config = args.get_config()
     denied = tuple(config_value(config, "deniedTypes", DEFAULT_DENIED_TYPES))
     allowed = tuple(config_value(config, "allowedTypes", []))
     if _is_denied(args.resource_type, denied, allowed):
+        charge, instead = denied_service(args.resource_type)
         report_violation(
-            f"{args.resource_type} is on the deny list: it bills every hour it exists (tens to hundreds of "
-            "dollars a month at its smallest size). Use DynamoDB on demand, Cloud Map and API Gateway, which "
-            "bill per request, or add the type to 'allowedTypes' in this policy's config."
+            f"{args.resource_type} is on the deny list. {charge}. Use {instead} instead, or add the type "
+            "to 'allowedTypes' in this policy's config."
         )
 
 

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import functools
+import ipaddress
+import re
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema
@@ -20,21 +23,41 @@ from policies.support import (
     types,
 )
 
-SECURITY_GROUP_TYPES = types("aws:ec2/securityGroup:SecurityGroup", "aws-native:ec2:SecurityGroup")
+# The default security group of a VPC takes the same inline `ingress` rules as any other.
+SECURITY_GROUP_TYPES = types(
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    "aws-native:ec2:SecurityGroup",
+)
 SG_RULE_TYPES = types("aws:ec2/securityGroupRule:SecurityGroupRule")
 INGRESS_RULE_TYPES = types(
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws-native:ec2:SecurityGroupIngress"
 )
 
-OPEN_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
 _ALL_PROTOCOLS = frozenset({"-1", "all"})
+
+
+@functools.lru_cache(maxsize=1024)
+def is_world_open(cidr: str) -> bool:
+    """A CIDR that admits every address: prefix length 0, however it is written.
+
+    Parsed, not compared as text, so "0.0.0.0/0", "0.0.0.0/00", "0.0.0.0/0.0.0.0", "::/0" and "0::/0"
+    all count (ipaddress.ip_network, strict=False: host bits are ignored, as "1.2.3.4/0" still means
+    every address). Text that is not a network (unknown, malformed) is not open.
+    """
+    if is_unknown(cidr):
+        return False
+    try:
+        return ipaddress.ip_network(cidr.strip(), strict=False).prefixlen == 0
+    except ValueError:
+        return False
 
 
 def _open_sources(rule: dict) -> list[str]:
     """The world-open CIDRs among a rule's sources, across every spelling of the source keys."""
     sources = []
     for key in ("cidrBlocks", "ipv6CidrBlocks", "cidrIpv4", "cidrIpv6", "cidrIp"):
-        sources += [s for s in as_list(rule.get(key)) if isinstance(s, str) and s.strip() in OPEN_CIDRS]
+        sources += [s.strip() for s in as_list(rule.get(key)) if isinstance(s, str) and is_world_open(s)]
     return sources
 
 
@@ -162,11 +185,14 @@ def wildcard_grants(document: Any, allowed_services: set[str]) -> list[str]:
             continue
         actions = [a for a in as_list(statement.get("Action")) if isinstance(a, str) and not is_unknown(a)]
         resources = [r for r in as_list(statement.get("Resource")) if isinstance(r, str)]
-        if "NotAction" in statement and "*" in resources:
-            found.append('"NotAction" on "*"')  # everything except a few actions, on everything
+        # "NotResource" means every resource but the listed ones: as broad as "*" for this rule.
+        everything = "*" in resources or "NotResource" in statement
+        on = '"*"' if "*" in resources else '"NotResource"'
+        if "NotAction" in statement and everything:
+            found.append(f'"NotAction" on {on}')  # everything except a few actions, on everything
         for action in actions:
-            if action == "*" and "*" in resources:
-                found.append('"*" on "*"')
+            if action == "*" and everything:
+                found.append(f'"*" on {on}')
             elif action.endswith(":*") and action[:-2].lower() not in allowed_services:
                 found.append(f'"{action}"')
     return found
@@ -193,13 +219,26 @@ def check_iam_wildcard(props: dict, config: Any, type_: str) -> list[str]:
     return _wildcard_message(found)
 
 
+_SERVICE_WILDCARD = re.compile(r'^"[A-Za-z0-9-]+:\*"$')
+
+
 def _wildcard_message(found: list[str]) -> list[str]:
     if not found:
         return []
+    grants = list(dict.fromkeys(found))
+    # 'allowedServiceWildcards' can excuse "service:*" only; "*" on "*", NotAction and the admin managed
+    # policies have no config key: the fix is least privilege (or this policy's enforcementLevel).
+    services = [g for g in grants if _SERVICE_WILDCARD.match(g)]
+    names = ", ".join(repr(g.strip('"')[:-2]) for g in services)
+    if services and len(services) == len(grants):
+        allow = f", or add {names} to 'allowedServiceWildcards' in this policy's config"
+    elif services:
+        allow = f"; 'allowedServiceWildcards' in this policy's config can allow {names}, not the rest"
+    else:
+        allow = ""
     return [
-        f"IAM policy allows {', '.join(dict.fromkeys(found))}. Grant the specific actions the workload calls "
-        "on the specific resources (least privilege), or add the service to 'allowedServiceWildcards' in "
-        "this policy's config."
+        f"IAM policy allows {', '.join(grants)}. Grant the specific actions the workload calls on the "
+        f"specific resources (least privilege){allow}."
     ]
 
 

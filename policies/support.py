@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 # Every sentinel the engine may use for a value unknown during a preview (pulumi_policy.proxy).
@@ -118,17 +118,64 @@ def as_json(value: Any) -> Any:
     return value
 
 
-def types(*names: str) -> frozenset[str]:
-    return frozenset(names)
+NATIVE_PREFIX = "aws-native:"
+
+
+def type_key(type_: str) -> str:
+    """The token to compare a type by: aws-native tokens without letter case, others as they are.
+
+    The aws-native provider has spelled the same CloudFormation type several ways: module names in
+    CloudFormation case in its first previews (`aws-native:EC2:...`, lowercased in 2021:
+    pulumi-aws-native issue #53), and resource names with CloudFormation's upper-case initialisms until
+    v1.0 lowercased them
+    (`VPCEndpoint` -> `VpcEndpoint`, `EIP` -> `Eip`, `DBInstance` -> `DbInstance`, `WebACL` -> `WebAcl`:
+    pulumi-aws-native PR #999). CloudFormation type names are unique without case, so comparing
+    aws-native tokens without case matches every spelling and nothing else. Classic `aws:` tokens
+    keep their exact spelling; their pre-v6 names are listed where a policy covers them.
+    """
+    return type_.lower() if type_.startswith(NATIVE_PREFIX) else type_
+
+
+class TypeSet:
+    """A set of type tokens whose aws-native members match in any letter case (see `type_key`)."""
+
+    __slots__ = ("names", "_keys")
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = frozenset(names)
+        self._keys = frozenset(type_key(n) for n in self.names)
+
+    def __contains__(self, type_: object) -> bool:
+        if type_ in self.names:  # the usual case, one set lookup
+            return True
+        return isinstance(type_, str) and type_.startswith(NATIVE_PREFIX) and type_.lower() in self._keys
+
+    def __or__(self, other: TypeSet) -> TypeSet:
+        return TypeSet(self.names | other.names)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self.names))
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __repr__(self) -> str:
+        return f"TypeSet({sorted(self.names)!r})"
+
+
+def types(*names: str) -> TypeSet:
+    return TypeSet(names)
 
 
 def matches_type(type_: str, patterns: Iterable[str]) -> bool:
-    """A type token equal to a pattern, or starting with a pattern that ends in `*`."""
+    """A type token equal to a pattern, or starting with a pattern that ends in `*` (aws-native: any case)."""
+    key = type_key(type_)
     for pattern in patterns:
+        pattern = type_key(pattern)
         if pattern.endswith("*"):
-            if type_.startswith(pattern[:-1]):
+            if key.startswith(pattern[:-1]):
                 return True
-        elif type_ == pattern:
+        elif key == pattern:
             return True
     return False
 
@@ -152,7 +199,7 @@ def resource_policy(
     name: str,
     description: str,
     level: Any,
-    resource_types: frozenset[str],
+    resource_types: TypeSet,
     check: Any,
     config_schema: Any = None,
 ) -> Any:

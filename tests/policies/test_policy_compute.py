@@ -23,6 +23,18 @@ def test_task_above_the_maximum_size_is_rejected_with_its_monthly_cost(pack, typ
     assert "$36.04" in v.message and "$18.02" in v.message and "maxCpu" in v.message
 
 
+@pytest.mark.parametrize("compat", [["EC2"], ["EXTERNAL"], ["EC2", "EXTERNAL"]])
+def test_a_task_for_ec2_only_is_not_quoted_fargate_prices(pack, compat):
+    props = {"cpu": "1024", "memory": "2048", "requiresCompatibilities": compat}
+    (v,) = pack.violations(TASK_TYPES[0], props, SIZE)
+    message = v.message.splitlines()[-1]  # after the policy's description
+    assert "1024 CPU / 2048 MiB is above the maximum" in message
+    assert "Fargate" not in message and "$" not in message and "instance-hour" in message
+    both = {**props, "requiresCompatibilities": ["EC2", "FARGATE"]}
+    (v,) = pack.violations(TASK_TYPES[0], both, SIZE)
+    assert "$36.04" in v.message
+
+
 def test_arm_task_is_priced_at_arm_rates(pack):
     props = {"cpu": "1024", "memory": "2048", "runtimePlatform": {"cpuArchitecture": "ARM64"}}
     (v,) = pack.violations(TASK_TYPES[0], props, SIZE)
@@ -68,21 +80,46 @@ def test_unknown_task_size_does_not_crash_or_guess(pack):
     assert pack.violations(TASK_TYPES[0], {"cpu": UNKNOWN, "memory": "512"}, None) == []
 
 
+SCALABLE_TARGET_TYPES = [
+    "aws:appautoscaling/target:Target",
+    "aws-native:applicationautoscaling:ScalableTarget",
+]
+ECS_TARGET = {"serviceNamespace": "ecs", "scalableDimension": "ecs:service:DesiredCount"}
 COUNT_CASES = [
-    ("aws:ecs/service:Service", "desiredCount"),
-    ("aws-native:ecs:Service", "desiredCount"),
-    ("aws:appautoscaling/target:Target", "maxCapacity"),
-    ("aws-native:applicationautoscaling:ScalableTarget", "maxCapacity"),
+    ("aws:ecs/service:Service", "desiredCount", {}),
+    ("aws-native:ecs:Service", "desiredCount", {}),
+    *[(type_, "maxCapacity", ECS_TARGET) for type_ in SCALABLE_TARGET_TYPES],
 ]
 
 
-@pytest.mark.parametrize("type_,key", COUNT_CASES)
-def test_task_count_above_the_maximum_is_rejected(pack, type_, key):
-    (v,) = pack.violations(type_, {key: 5}, COUNT)
+@pytest.mark.parametrize("type_,key,base", COUNT_CASES)
+def test_task_count_above_the_maximum_is_rejected(pack, type_, key, base):
+    (v,) = pack.violations(type_, {**base, key: 5}, COUNT)
     # smallest x86 task (0.25 x 0.04048 + 0.5 x 0.004445) x 730 = 9.01, plus IPv4 3.65 = 12.66
     assert "5 is above the maximum 4" in v.message and "$12.66" in v.message
-    assert pack.violations(type_, {key: 4}, COUNT) == []
-    assert pack.violations(type_, {key: UNKNOWN}, COUNT) == []
+    assert pack.violations(type_, {**base, key: 4}, COUNT) == []
+    assert pack.violations(type_, {**base, key: UNKNOWN}, COUNT) == []
+
+
+@pytest.mark.parametrize("type_", SCALABLE_TARGET_TYPES)
+@pytest.mark.parametrize(
+    "target",
+    [
+        {"serviceNamespace": "dynamodb", "scalableDimension": "dynamodb:table:ReadCapacityUnits"},
+        {"serviceNamespace": "lambda", "scalableDimension": "lambda:function:ProvisionedConcurrency"},
+        {"serviceNamespace": UNKNOWN, "scalableDimension": UNKNOWN},
+        {},  # namespace not given at all: not known to be ECS
+    ],
+)
+def test_auto_scaling_targets_that_are_not_ecs_are_not_counted_as_tasks(pack, type_, target):
+    assert pack.violations(type_, {**target, "maxCapacity": 100}, COUNT) == []
+
+
+@pytest.mark.parametrize("type_", SCALABLE_TARGET_TYPES)
+def test_an_ecs_target_is_known_by_its_dimension_when_the_namespace_is_unknown(pack, type_):
+    props = {"serviceNamespace": UNKNOWN, "scalableDimension": "ecs:service:DesiredCount", "maxCapacity": 9}
+    (v,) = pack.violations(type_, props, COUNT)
+    assert "auto scaling max capacity 9" in v.message
 
 
 def test_task_count_maximum_is_configurable(pack):
@@ -131,6 +168,17 @@ def test_native_repository_with_inline_lifecycle_policy_passes(pack):
     bare = pack.resource("aws-native:ecr:Repository", {"repositoryName": "bare"})
     (v,) = pack.stack_violations([repo, bare], ECR)
     assert v.urn == bare.urn
+
+
+@pytest.mark.parametrize(
+    "inline", [UNKNOWN, {"lifecyclePolicyText": UNKNOWN}, {"lifecyclePolicyText": UNKNOWN, "registryId": "1"}]
+)
+def test_native_inline_lifecycle_policy_unknown_in_the_preview_counts_as_present(pack, inline):
+    repo = pack.resource("aws-native:ecr:Repository", {"repositoryName": "app", "lifecyclePolicy": inline})
+    assert pack.stack_violations([repo], ECR) == []
+    empty = pack.resource("aws-native:ecr:Repository", {"lifecyclePolicy": {"lifecyclePolicyText": ""}})
+    (v,) = pack.stack_violations([empty], ECR)
+    assert v.urn == empty.urn
 
 
 def test_a_lifecycle_policy_for_an_unknown_repository_excuses_one_repository(pack):

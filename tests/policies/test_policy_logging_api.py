@@ -38,6 +38,7 @@ def test_retention_limit_is_configurable(pack):
 def test_stage_without_throttling_is_rejected(pack, type_):
     (v,) = pack.violations(type_, {"name": "$default"}, THROTTLE)
     assert "not throttled" in v.message and "$1.00 per million" in v.message
+    assert "'maxRateLimit'" in v.message and "'maxBurstLimit'" in v.message and "at most 2000" in v.message
 
 
 @pytest.mark.parametrize("type_", STAGE_TYPES)

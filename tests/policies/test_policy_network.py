@@ -121,6 +121,7 @@ def test_elastic_ip_policy_ignores_other_resources(pack):
     [
         "aws:wafv2/webAcl:WebAcl",
         "aws-native:wafv2:WebAcl",
+        "aws-native:wafv2:WebACL",  # aws-native before v1.0
         "aws:waf/webAcl:WebAcl",
         "aws:wafregional/webAcl:WebAcl",
     ],
@@ -157,7 +158,13 @@ DENIED_SAMPLES = [
     "aws:docdb/cluster:Cluster",
     "aws-native:docdbelastic:Cluster",
     "aws:neptune/cluster:Cluster",
+    "aws:neptune/clusterInstance:ClusterInstance",
     "aws-native:neptune:DbCluster",
+    "aws-native:neptune:DbInstance",
+    # aws-native before v1.0 kept CloudFormation's initialisms.
+    "aws-native:neptune:DBCluster",
+    "aws-native:neptune:DBInstance",
+    "aws-native:rds:DBInstance",
 ]
 
 
@@ -165,6 +172,35 @@ DENIED_SAMPLES = [
 def test_denied_services_are_rejected_by_default(pack, type_):
     (v,) = pack.violations(type_, {}, DENIED)
     assert type_ in v.message and "allowedTypes" in v.message
+    assert "tens to hundreds" not in v.message  # a vague range, not a figure or an alternative
+    assert "It bills every hour it exists" not in v.message  # every default type has its own alternative
+
+
+@pytest.mark.parametrize(
+    "type_,charge,instead",
+    [
+        ("aws:eks/cluster:Cluster", "EKS cluster bills its control plane every hour", "ECS on Fargate"),
+        ("aws-native:rds:DBInstance", "RDS instance or Aurora cluster", "DynamoDB on demand"),
+        ("aws:elasticache/serverlessCache:ServerlessCache", "ElastiCache", "DynamoDB on demand reads"),
+        (
+            "aws-native:ec2:TransitGatewayVpcAttachment",
+            "Transit Gateway bills every attachment",
+            "one VPC",
+        ),
+        ("aws:redshift/cluster:Cluster", "Redshift cluster", "Athena over S3"),
+        ("aws:msk/serverlessCluster:ServerlessCluster", "MSK cluster", "SQS or SNS"),
+        ("aws:networkfirewall/firewall:Firewall", "Network Firewall", "security groups and network ACLs"),
+    ],
+)
+def test_denied_service_messages_name_the_charge_and_a_cheaper_alternative(pack, type_, charge, instead):
+    (v,) = pack.violations(type_, {}, DENIED)
+    assert charge in v.message and f"Use {instead}" in v.message
+
+
+def test_a_configured_denied_type_gets_a_generic_alternative(pack):
+    pack.configure({DENIED: {"deniedTypes": ["aws:sagemaker/*"]}})
+    (v,) = pack.violations("aws:sagemaker/endpoint:Endpoint", {}, DENIED)
+    assert "It bills every hour it exists" in v.message and "billed per request" in v.message
 
 
 @pytest.mark.parametrize(
@@ -182,6 +218,15 @@ def test_denied_services_config_allows_and_denies(pack):
     pack.configure({DENIED: {"deniedTypes": ["aws:sqs/*"]}})
     assert pack.violations("aws:sqs/queue:Queue", {}, DENIED) != []
     assert pack.violations("aws:eks/cluster:Cluster", {}, DENIED) == []
+
+
+def test_configured_native_types_match_every_spelling(pack):
+    pack.configure({DENIED: {"deniedTypes": ["aws-native:sqs:Queue", "aws-native:EC2:VPC*"]}})
+    assert pack.violations("aws-native:sqs:QUEUE", {}, DENIED) != []
+    assert pack.violations("aws-native:ec2:VpcPeeringConnection", {}, DENIED) != []
+    pack.configure({DENIED: {"allowedTypes": ["aws-native:neptune:DBCluster"]}})
+    assert pack.violations("aws-native:neptune:DbCluster", {}, DENIED) == []
+    assert pack.violations("aws-native:neptune:DbInstance", {}, DENIED) != []
 
 
 def test_enforcement_level_override_changes_the_verdict(pack):

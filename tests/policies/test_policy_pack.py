@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from costguard.analyzer import PolicyPackError, PolicyPackProcess, load_config_file, run_pack
+from costguard.analyzer import (
+    PolicyPackError,
+    PolicyPackProcess,
+    load_config_file,
+    reconcile_config,
+    run_pack,
+)
 from costguard.graph import UNKNOWN, Graph, Resource, make_urn
 
 PACK_DIR = Path(__file__).resolve().parents[2] / "policies"
@@ -74,6 +80,113 @@ def test_bad_config_is_rejected_in_one_line(pack, config, expected):
     assert expected in message and "\n" not in message
 
 
+def _configure_request(pack, config: dict, extra: dict | None = None):
+    """A Configure request as the engine builds it (schema defaults, then the config), plus raw entries
+    the engine would pass on but costguard's client refuses (an unknown policy name)."""
+    from pulumi.runtime.proto import analyzer_pb2
+
+    levels = {"advisory": analyzer_pb2.ADVISORY, "mandatory": analyzer_pb2.MANDATORY,
+              "disabled": analyzer_pb2.DISABLED, "remediate": analyzer_pb2.REMEDIATE}  # fmt: skip
+    request = analyzer_pb2.ConfigureAnalyzerRequest()
+    entries = dict(reconcile_config(pack.process.info()["policies"], {}))
+    for name, value in config.items():
+        level, props = entries.get(name, ("mandatory", {}))
+        entries[name] = (value, props) if isinstance(value, str) else (level, {**props, **value})
+    entries.update(extra or {})
+    for name, (level, props) in entries.items():
+        request.policyConfig[name].enforcementLevel = levels[level]
+        request.policyConfig[name].properties.update(props)
+    return request
+
+
+def _last_line(v) -> str:
+    return v.message.splitlines()[-1]  # after the policy's description
+
+
+def test_an_unknown_config_key_is_reported_once_by_its_policy(pack):
+    pack.configure({"cost-no-elastic-ip": {"allowedcount": 5}, "cost-no-nat-gateway": {"maxCount": 1}})
+    eips = [pack.resource("aws:ec2/eip:Eip", {}, name=f"ip{i}") for i in range(2)]
+    found = [v for v in pack.stack_violations(eips) if v.urn is None]
+    by_policy = {v.policy_name: v for v in found}
+    assert sorted(by_policy) == ["cost-no-elastic-ip", "cost-no-nat-gateway"] and len(found) == 2
+    eip, nat = by_policy["cost-no-elastic-ip"], by_policy["cost-no-nat-gateway"]
+    assert eip.enforcement_level == "mandatory"
+    assert _last_line(eip).startswith(
+        "Unknown key 'allowedcount' in this policy's config (did you mean 'allowedCount'?)"
+    )
+    assert "Besides 'enforcementLevel', it takes 'allowedCount'." in eip.message
+    assert "Unknown key 'maxCount'" in nat.message and "takes no settings" in nat.message
+    # The typo leaves the allowance at 0: both Elastic IPs are still rejected, each on its URN.
+    assert sorted(v.urn for v in pack.stack_violations(eips, "cost-no-elastic-ip") if v.urn) == sorted(
+        r.urn for r in eips
+    )
+    # Once per run: Analyze (once per resource) never reports it.
+    assert pack.violations("aws:ec2/eip:Eip", {}) == []
+
+
+def test_a_config_finding_takes_its_policy_level_and_none_when_disabled(pack):
+    pack.configure({"cost-no-nat-gateway": {"enforcementLevel": "advisory", "maxCount": 1}})
+    (v,) = pack.stack_violations([], "cost-no-nat-gateway")
+    assert v.enforcement_level == "advisory"
+    pack.configure({"cost-no-nat-gateway": {"enforcementLevel": "disabled", "maxCount": 1}})
+    assert pack.stack_violations([]) == []
+
+
+def test_a_correct_config_has_no_config_finding(pack):
+    pack.configure(load_config_file(PACK_DIR / "config.example.json"))
+    assert pack.stack_violations([]) == []
+    pack.configure(None)
+    assert pack.stack_violations([]) == []
+
+
+def test_an_unknown_policy_name_the_engine_passes_on_is_reported(pack):
+    # The engine copies every entry of the config file, known policy or not (config.go applyConfig), and
+    # sends "all" as an entry too; costguard's own client refuses unknown names, so go around it.
+    extra = {"cost-no-nat-gatway": ("advisory", {}), "zzz": ("advisory", {}), "all": ("advisory", {})}
+    try:
+        pack.process._call("Configure", _configure_request(pack, {}, extra))
+        found = pack.stack_violations([])
+    finally:
+        pack.configure(None)
+    by_policy = {v.policy_name: _last_line(v) for v in found}
+    assert len(found) == 2, found
+    assert by_policy["cost-no-nat-gateway"].startswith(
+        "The policy config names 'cost-no-nat-gatway', which is not a policy of this pack (did you mean "
+        "'cost-no-nat-gateway'?)"
+    )
+    (other,) = [m for m in by_policy.values() if "'zzz'" in m]
+    assert "the closest name" in other
+
+
+@pytest.mark.parametrize(
+    "cpu,memory,expected",
+    [
+        (4096, 1024, "maxCpu 4096 cannot be reached on Fargate within maxMemory 1024: Fargate gives 4096 CPU "
+                     "at least 8192 MiB, so no Fargate task can pass above 512 CPU"),
+        (512, 8192, "maxMemory 8192 cannot be reached on Fargate within maxCpu 512: Fargate needs 1024 CPU "
+                    "for 8192 MiB, so no Fargate task can pass above 4096 MiB"),
+    ],
+)  # fmt: skip
+def test_fargate_maximums_no_fargate_size_can_reach_are_reported(pack, cpu, memory, expected):
+    pack.configure({"cost-fargate-task-size": {"maxCpu": cpu, "maxMemory": memory}})
+    (v,) = pack.stack_violations([], "cost-fargate-task-size")
+    assert f"This policy's config is inconsistent: {expected}" in v.message
+    assert v.enforcement_level == "mandatory" and v.urn is None
+    pack.configure({"cost-fargate-task-size": {"maxCpu": 1024, "maxMemory": 4096}})
+    assert pack.stack_violations([], "cost-fargate-task-size") == []
+
+
+def test_fargate_maximums_with_no_size_at_all_are_reported(pack):
+    # Below the schema's minimums, which only a caller that skips the schema can send.
+    request = _configure_request(pack, {"cost-fargate-task-size": {"maxCpu": 128, "maxMemory": 256}})
+    try:
+        pack.process._call("Configure", request)
+        (v,) = pack.stack_violations([], "cost-fargate-task-size")
+    finally:
+        pack.configure(None)
+    assert "no Fargate task fits maxCpu 128 with maxMemory 256" in v.message
+
+
 def test_all_sets_every_level_and_specific_entries_win(pack):
     pack.configure({"all": "advisory", "cost-no-waf": "mandatory"})
     (nat,) = pack.violations("aws:ec2/natGateway:NatGateway", {}, "cost-no-nat-gateway")
@@ -119,12 +232,13 @@ def test_the_process_is_killed_on_exit():
 
 def _all_types():
     from policies import cost_api, cost_compute, cost_logging, cost_network, security
+    from policies.support import TypeSet
 
     found = set()
     for module in (cost_api, cost_compute, cost_logging, cost_network, security):
         for name, value in vars(module).items():
-            if name.endswith("_TYPES") and isinstance(value, frozenset):
-                found |= value
+            if name.endswith("_TYPES") and isinstance(value, TypeSet):
+                found |= value.names
     return sorted(found | set(cost_network.DEFAULT_DENIED_TYPES))
 
 
@@ -161,6 +275,41 @@ KEYS = [
     "loadBalancerType",
     "connectivityType",
 ]
+
+
+# CloudFormation initialisms that aws-native spelled in capitals before v1.0 (pulumi-aws-native PR #999).
+_INITIALISM = re.compile(r"(Vpc|Vpn|Db|Eip|Acl|Ip|Api|Http|Ecs|Ecr|Iam|Eks|Msk|Waf)(?=[A-Z0-9]|$)")
+
+
+def _old_native_spellings(type_: str) -> set[str]:
+    """The spellings earlier aws-native releases used: CloudFormation's capital initialisms, and (first
+    previews) its module case."""
+    _, module, name = type_.split(":")
+    capitals = _INITIALISM.sub(lambda m: m.group(1).upper(), name)
+    return {f"aws-native:{module}:{capitals}", f"aws-native:{module.upper()}:{capitals}"} - {type_}
+
+
+NATIVE_TYPES = [t for t in _all_types() if t.startswith("aws-native:")]
+
+
+@pytest.mark.parametrize("type_", NATIVE_TYPES)
+def test_every_native_type_is_matched_in_its_older_spellings(pack, type_):
+    props = {"cpu": "4096", "memory": "8192", "desiredCount": 9, "retentionInDays": 0}
+    expected = sorted(v.policy_name for v in pack.violations(type_, props))
+    for spelling in _old_native_spellings(type_):
+        assert sorted(v.policy_name for v in pack.violations(spelling, props)) == expected, spelling
+    # Stack policies too; the budget is left out: costguard's estimators (not this pack) price by type.
+    pack.configure({"cost-monthly-budget": "disabled"})
+    expected = sorted(v.policy_name for v in pack.stack_violations([pack.resource(type_, {})]))
+    for spelling in _old_native_spellings(type_):
+        assert sorted(v.policy_name for v in pack.stack_violations([pack.resource(spelling, {})])) == expected
+
+
+def test_old_spellings_of_the_auditors_examples_are_generated():
+    assert "aws-native:ec2:VPCEndpoint" in _old_native_spellings("aws-native:ec2:VpcEndpoint")
+    assert "aws-native:ec2:EIP" in _old_native_spellings("aws-native:ec2:Eip")
+    assert "aws-native:wafv2:WebACL" in _old_native_spellings("aws-native:wafv2:WebAcl")
+    assert "aws-native:neptune:DBInstance" in _old_native_spellings("aws-native:neptune:DbInstance")
 
 
 @pytest.mark.parametrize("type_", _all_types())
@@ -289,12 +438,36 @@ def test_budget_usage_per_stack_follows_pulumi_stack(stack, over):
     assert [v.policy_name for v in run_pack(PACK_DIR, graph, config)] == ([BUDGET] if over else [])
 
 
-def test_budget_in_a_region_the_price_book_lacks_is_not_applicable(pack):
-    pack.configure({BUDGET: {"monthlyBudgetUsd": 0.01, "region": "ap-south-1"}})
-    assert pack.stack_violations(_nats("dev", 1), BUDGET) == []
+def test_budget_region_is_one_of_the_price_book_regions(pack):
+    with pytest.raises(
+        PolicyPackError, match=re.escape("cost-monthly-budget: region: 'mars-1' is not one of")
+    ):
+        pack.configure({BUDGET: {"region": "mars-1"}})
+    regions = {p["name"]: p for p in pack.process.info()["policies"]}[BUDGET]["configSchema"]["properties"]
+    assert regions["region"]["enum"] == ["", "eu-west-1", "us-east-1"]
     pack.configure({BUDGET: {"monthlyBudgetUsd": 0.01, "region": "eu-west-1"}})
     (v,) = pack.stack_violations(_nats("dev", 1), BUDGET)
     assert "$35.52/month in eu-west-1" in v.message  # 0.048 x 730 + 10 GB x 0.048
+
+
+def test_budget_in_a_region_the_price_book_lacks_is_a_violation_not_a_skip(pack):
+    # The schema stops a bad 'region' at the engine; a caller that skips the schema still gets a verdict.
+    request = _configure_request(pack, {BUDGET: {"monthlyBudgetUsd": 0.01, "region": "mars-1"}})
+    try:
+        pack.process._call("Configure", request)
+        (v,) = pack.stack_violations(_nats("dev", 1), BUDGET)
+    finally:
+        pack.configure(None)
+    assert v.enforcement_level == "mandatory"
+    assert "cannot be estimated in 'mars-1' (this policy's 'region')" in v.message
+    assert "supported: eu-west-1, us-east-1" in v.message
+
+
+def test_budget_of_a_stack_in_a_region_the_price_book_lacks_is_a_violation():
+    graph = Graph(project="p", stack="dev", resources=_nats("dev", 1), config={"aws:region": "ap-south-1"})
+    found = run_pack(PACK_DIR, graph, {"cost-no-nat-gateway": "disabled"})
+    (v,) = [v for v in found if v.policy_name == BUDGET]
+    assert "cannot be estimated in 'ap-south-1' (the stack's aws:region)" in v.message
 
 
 def test_usage_with_a_bad_value_is_one_line_from_the_policy(pack):

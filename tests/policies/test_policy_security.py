@@ -48,7 +48,36 @@ OPEN_RULES = [
         "aws-native:ec2:SecurityGroupIngress",
         {"ipProtocol": "tcp", "fromPort": 80, "toPort": 80, "cidrIpv6": "::/0"},
     ),
+    (
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+        {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}]},
+    ),
 ]
+
+
+@pytest.mark.parametrize(
+    "cidr", ["0::/0", "0.0.0.0/00", "0.0.0.0/0.0.0.0", " 0.0.0.0/0 ", "0000:0000::/0", "10.1.2.3/0"]
+)
+@pytest.mark.parametrize(
+    "type_,key",
+    [
+        ("aws:ec2/securityGroup:SecurityGroup", "cidrBlocks"),
+        ("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "ipv6CidrBlocks"),
+        ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "cidrIpv4"),
+        ("aws-native:ec2:SecurityGroupIngress", "cidrIpv6"),
+    ],
+)
+def test_every_spelling_of_a_world_open_cidr_is_rejected(pack, type_, key, cidr):
+    rule = {"protocol": "tcp", "ipProtocol": "tcp", "fromPort": 22, "toPort": 22, key: [cidr]}
+    props = {"ingress": [rule]} if "ecurityGroup:" in type_ else {**rule, key: cidr}
+    (v,) = pack.violations(type_, props, INGRESS)
+    assert f"port 22 from {cidr.strip()}" in v.message
+
+
+@pytest.mark.parametrize("cidr", ["0.0.0.0/1", "::/1", "0.0.0.0", "10.0.0.0/8", "not-a-cidr", UNKNOWN])
+def test_narrower_or_unreadable_cidrs_are_not_world_open(pack, cidr):
+    props = {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": [cidr]}]}
+    assert pack.violations("aws:ec2/securityGroup:SecurityGroup", props, INGRESS) == []
 
 
 @pytest.mark.parametrize("type_,props", OPEN_RULES)
@@ -176,6 +205,34 @@ def test_allow_not_action_on_everything_is_rejected(pack):
     doc = {"Statement": [{"Effect": "Allow", "NotAction": ["iam:*"], "Resource": "*"}]}
     (v,) = pack.violations("aws:iam/policy:Policy", {"policy": json.dumps(doc)}, IAM)
     assert '"NotAction" on "*"' in v.message
+
+
+@pytest.mark.parametrize(
+    "statement,grant",
+    [
+        ({"Action": "*", "NotResource": "arn:aws:s3:::audit/*"}, '"*" on "NotResource"'),
+        ({"NotAction": "iam:*", "NotResource": ["arn:aws:s3:::audit/*"]}, '"NotAction" on "NotResource"'),
+    ],
+)
+def test_everything_on_every_resource_but_a_few_is_rejected(pack, statement, grant):
+    doc = {"Statement": [{"Effect": "Allow", **statement}]}
+    (v,) = pack.violations("aws:iam/policy:Policy", {"policy": json.dumps(doc)}, IAM)
+    assert grant in v.message
+
+
+def test_the_message_offers_allowed_service_wildcards_only_for_what_it_can_allow(pack):
+    star = {"policy": json.dumps(_doc("*", "*"))}
+    (v,) = pack.violations("aws:iam/policy:Policy", star, IAM)
+    assert '"*" on "*"' in v.message and "allowedServiceWildcards" not in v.message
+    (v,) = pack.violations("aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                           {"policyArn": "arn:aws:iam::aws:policy/IAMFullAccess"}, IAM)  # fmt: skip
+    assert "allowedServiceWildcards" not in v.message
+    service = {"policy": json.dumps(_doc("logs:*", "arn:aws:logs:*"))}
+    (v,) = pack.violations("aws:iam/policy:Policy", service, IAM)
+    assert "add 'logs' to 'allowedServiceWildcards'" in v.message
+    both = {"Statement": [_doc("logs:*", "*")["Statement"][0], _doc("*", "*")["Statement"][0]]}
+    (v,) = pack.violations("aws:iam/policy:Policy", {"policy": json.dumps(both)}, IAM)
+    assert "'allowedServiceWildcards' in this policy's config can allow 'logs', not the rest" in v.message
 
 
 def test_service_wildcards_can_be_allowed(pack):
