@@ -152,4 +152,4 @@ FREE_PREFIXES = (
 
 
 def is_free_type(type_: str) -> bool:
-    return type_ in FREE_TYPES or type_.startswith(FREE_PREFIXES)
+    return isinstance(type_, str) and (type_ in FREE_TYPES or type_.startswith(FREE_PREFIXES))

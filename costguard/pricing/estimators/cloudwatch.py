@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from costguard.pricing.estimators import prices
 from costguard.pricing.model import CostComponent
-from costguard.pricing.values import as_list, first, number
+from costguard.pricing.values import as_list, first, mapping, number
 
 AVERAGE_DAYS_PER_MONTH = 730 / 24
 
@@ -14,11 +14,13 @@ def metric_alarm(resource, props, ctx):
     # An alarm is billed per metric it evaluates: metric-math alarms pay for each metric query
     # (expressions are free); a period under 60 s makes it a high-resolution alarm.
     queries = as_list(first(props, "metricQueries", "metrics"))
-    metric_queries = [q for q in queries if isinstance(q, dict) and (q.get("metric") or q.get("metricStat"))]
+    metric_queries = [
+        q for q in queries if isinstance(q, dict) and isinstance(q.get("metric") or q.get("metricStat"), dict)
+    ]
     metrics = len(metric_queries) or 1
     periods = [number(first(props, "period"))]
     for q in metric_queries:
-        spec = q.get("metric") or q.get("metricStat") or {}
+        spec = mapping(q.get("metric") or q.get("metricStat"))
         periods.append(number(spec.get("period")))
     high_res = any(p is not None and p < 60 for p in periods)
     key, label = (
