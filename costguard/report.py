@@ -83,6 +83,8 @@ def unit_price(value: float) -> str:
 
 
 def quantity(value: float) -> str:
+    if abs(value) >= 1e15:  # past what digits help with (e.g. a usage file's 1e30)
+        return f"{value:.6g}"
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.4f}".rstrip("0").rstrip(".")
