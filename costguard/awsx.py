@@ -11,8 +11,9 @@ Behaviour mirrored from the pulumi-awsx sources (github.com/pulumi/pulumi-awsx, 
   default "OnePerAz" ("Single" -> one, "None" -> none; validateEips() rejects any other strategy with
   "Unknown NatGatewayStrategy '<strategy>'" and a wrong number of elasticIpAllocationIds), an
   Eip + NatGateway named `<vpc>-<az#>` in the public subnet of each AZ that gets one; per subnet
-  a RouteTable + RouteTableAssociation; an InternetGateway always; routes 0.0.0.0/0 to the IGW (public) or the NAT gateway (private);
-  VpcEndpoints from `vpcEndpointSpecs`; cidr default 10.0.0.0/16; subnetStrategy default "Legacy".
+  a RouteTable + RouteTableAssociation; an InternetGateway always; routes 0.0.0.0/0 to the IGW
+  (public) or the NAT gateway (private); VpcEndpoints from `vpcEndpointSpecs`; cidr default
+  10.0.0.0/16; subnetStrategy default "Legacy".
 - ec2/subnetDistributorLegacy.ts: the VPC range split evenly per AZ; default subnets per AZ are a
   private /19 at the AZ base and a public /20 after it, named `<vpc>-private-<n>`/`<vpc>-public-<n>`.
 - lb/applicationLoadBalancer.ts: LoadBalancer (type application), a SecurityGroup open to 0.0.0.0/0

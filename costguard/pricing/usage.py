@@ -205,25 +205,24 @@ def _as_given(parsed: dict[str, float], body: dict[str, Any]) -> dict[str, Any]:
 def _number(value: Any, place: str, *, derivable: bool) -> float:
     """A usage value: a finite number >= 0 (YAML reads `1e30` without a dot as a string, so numeric
     strings count too), or for a derivable key -1 / `derived` (derive it from the graph)."""
-    allowed = "a number >= 0 such as 2000000 or 2e6" + (
-        f", or {DERIVED} (or -1) to derive it" if derivable else ""
-    )
+    allowed = "a number >= 0" + (f" (or {DERIVED}, or -1, to derive it)" if derivable else "")
+    example = "; write e.g. 2000000 or 2e6"
     if derivable and isinstance(value, str) and value.strip().lower() == DERIVED:
         return -1.0
     if isinstance(value, str):
         try:
             number = float(value.strip().replace("_", ""))
         except ValueError:
-            raise UsageError(f"usage file: {place} must be {allowed}, got {value!r}") from None
+            raise UsageError(f"usage file: {place} must be {allowed}, got {value!r}{example}") from None
     elif isinstance(value, int | float) and not isinstance(value, bool):
         try:
             number = float(value)
         except OverflowError:
             number = math.inf
     else:
-        raise UsageError(f"usage file: {place} must be {allowed}, got {_kind(value)} {value!r}")
+        raise UsageError(f"usage file: {place} must be {allowed}, got {_kind(value)} {value!r}{example}")
     if not math.isfinite(number):
         raise UsageError(f"usage file: {place} must be a finite number, got {value!r}")
     if number < 0 and not (derivable and number == -1):
-        raise UsageError(f"usage file: {place} must be {allowed}, got {value!r}")
+        raise UsageError(f"usage file: {place} must be {allowed}, got {value!r}{example}")
     return number

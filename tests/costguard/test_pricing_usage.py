@@ -55,8 +55,11 @@ def test_lookups_are_recorded_as_assumptions_with_their_source(tmp_path):
         ("ecr_storage_gb: .nan\n", "ecr_storage_gb must be a finite number, got nan"),
         ("ecr_storage_gb: .inf\n", "ecr_storage_gb must be a finite number, got inf"),
         ("ecr_storage_gb: 1e400\n", "ecr_storage_gb must be a finite number, got '1e400'"),
-        ("ecr_storage_gb: derived\n", "ecr_storage_gb must be a number >= 0 such as 2000000 or 2e6, got"),
-        ("fargate_task_count: lots\n", "or derived (or -1) to derive it, got 'lots'"),
+        (
+            "ecr_storage_gb: derived\n",
+            "ecr_storage_gb must be a number >= 0, got 'derived'; write e.g. 2000000 or 2e6",
+        ),
+        ("fargate_task_count: lots\n", "must be a number >= 0 (or derived, or -1, to derive it), got 'lots'"),
         ("version: [1]\n", "version must be a number or a string"),
         ("a: " + "[" * 5000 + "\n", "usage file"),
     ],
