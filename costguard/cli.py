@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 
 from costguard.analyzer import PolicyPackError
+from costguard.plan import PlanError
 from costguard.preview import PreviewError
 from costguard.pricing import PricingError, Usage, estimate
 from costguard.report import FORMATS, budget_check, render
@@ -69,7 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--stack", default="dev", help="stack name, reads Pulumi.<stack>.yaml (default dev)")
     plan.add_argument(
-        "--policy-pack", default="policies", metavar="DIR", help="policy pack directory (none: skip policies)"
+        "--policy-pack",
+        metavar="DIR",
+        help="policy pack directory (default: policies/ in the program directory, when it is one; "
+        "none: skip policies)",
     )
     _common(plan)
     plan.add_argument("--region", help="AWS region of the prices (default: the stack's aws:region)")
@@ -171,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
-    except (UsageProblem, PreviewError, PricingError, CaptureError, PolicyPackError) as err:
+    except (UsageProblem, PreviewError, PricingError, CaptureError, PolicyPackError, PlanError) as err:
         message = " ".join(str(err).split())  # one line, whatever the message held
         print(message if message.startswith("costguard") else f"costguard: {message}", file=sys.stderr)
         return EXIT_USAGE

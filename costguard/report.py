@@ -28,6 +28,7 @@ SYNTHESIZED_LEGEND = (
 class BudgetCheck:
     limit: float
     total: float
+    source: str = ""  # where the limit came from (plan: --budget, the stack's config, the default)
 
     @property
     def over(self) -> bool:
@@ -36,13 +37,14 @@ class BudgetCheck:
     @property
     def message(self) -> str:
         total, limit = money(self.total), money(self.limit)
+        source = f" — {self.source}" if self.source else ""
         if self.over:
-            return f"OVER BUDGET: {total}/month is {money(self.total - self.limit)} over {limit}"
-        return f"within budget: {total}/month of {limit} ({money(self.limit - self.total)} left)"
+            return f"OVER BUDGET: {total}/month is {money(self.total - self.limit)} over {limit}{source}"
+        return f"within budget: {total}/month of {limit} ({money(self.limit - self.total)} left){source}"
 
 
-def budget_check(estimate: CostEstimate, budget: float | None) -> BudgetCheck | None:
-    return None if budget is None else BudgetCheck(limit=budget, total=estimate.total_monthly)
+def budget_check(estimate: CostEstimate, budget: float | None, source: str = "") -> BudgetCheck | None:
+    return None if budget is None else BudgetCheck(limit=budget, total=estimate.total_monthly, source=source)
 
 
 def render(
@@ -53,16 +55,19 @@ def render(
     budget: float | None = None,
     title: str = "costguard review",
     policies: str | None = None,
+    budget_source: str = "",
 ) -> str:
-    """`policies`: one line on which policy pack ran and its verdict (plan); None when none ran (review)."""
+    """`policies`: one line on which policy pack ran and its verdict (plan); None when none ran (review).
+    `budget_source`: where the budget came from, or (no budget) why there is none (plan)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    check = budget_check(estimate, budget)
+    check = budget_check(estimate, budget, budget_source)
+    no_budget = budget_source if check is None else ""
     if fmt == "json":
-        return _json(estimate, violations, check, title, policies)
+        return _json(estimate, violations, check, title, policies, no_budget)
     if fmt == "markdown":
-        return _markdown(estimate, violations, check, title, policies)
-    return _table(estimate, violations, check, title, policies)
+        return _markdown(estimate, violations, check, title, policies, no_budget)
+    return _table(estimate, violations, check, title, policies, no_budget)
 
 
 # --- number formatting ----------------------------------------------------------------------------
@@ -160,7 +165,7 @@ def _component_line(c: CostComponent) -> str:
 
 
 # --- table ------------------------------------------------------------------------------------------
-def _table(estimate: CostEstimate, violations, check, title, policies) -> str:
+def _table(estimate: CostEstimate, violations, check, title, policies, no_budget="") -> str:
     lines = [
         f"{title} — project {estimate.project or '?'}, stack {estimate.stack or '?'}, "
         f"region {_region(estimate)}",
@@ -226,6 +231,8 @@ def _table(estimate: CostEstimate, violations, check, title, policies) -> str:
         lines.append(f"Free: {_free(estimate)}")
     if check is not None:
         lines.append(f"Budget: {check.message}")
+    elif no_budget:
+        lines.append(f"Budget: {no_budget}")
     if policies:
         lines.append(f"Policies: {policies}")
     viols = _violation_lines(violations)
@@ -257,7 +264,7 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def _markdown(estimate: CostEstimate, violations, check, title, policies) -> str:
+def _markdown(estimate: CostEstimate, violations, check, title, policies, no_budget="") -> str:
     lines = [
         f"## {title}: {signed(estimate.diff)}/month",
         "",
@@ -271,6 +278,8 @@ def _markdown(estimate: CostEstimate, violations, check, title, policies) -> str
         lines += [f"**Partial:** {_md(_coverage(estimate))}", ""]
     if check is not None:
         lines += [f"**Budget:** {check.message}", ""]
+    elif no_budget:
+        lines += [f"**Budget:** {no_budget}", ""]
     if policies:
         lines += [f"**Policies:** {policies}", ""]
     viols = _violation_lines(violations)
@@ -345,14 +354,18 @@ def _round(value: Any) -> Any:
     return value
 
 
-def _json(estimate: CostEstimate, violations, check, title, policies) -> str:
+def _json(estimate: CostEstimate, violations, check, title, policies, no_budget="") -> str:
     data = estimate.to_dict()
     data["title"] = title
     if policies:
         data["policies"] = policies
     data["budget"] = (
-        None if check is None else {"limit": check.limit, "total": check.total, "over": check.over}
+        None
+        if check is None
+        else {"limit": check.limit, "total": check.total, "over": check.over, "source": check.source}
     )
+    if no_budget:
+        data["budget_note"] = no_budget
     data["violations"] = [
         {"enforcement_level": level, "policy_name": name, "message": message, "urn": urn}
         for level, name, message, urn in _violation_lines(violations)

@@ -109,7 +109,7 @@ def test_plan_subparser_defaults():
         args.format,
         args.budget,
         args.output,
-    ) == (".", "dev", "policies", None, "table", None, None)
+    ) == (".", "dev", None, None, "table", None, None)  # --policy-pack: policies/ in --program
 
 
 def test_preview_from_stdin(monkeypatch, capsys):

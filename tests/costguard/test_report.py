@@ -93,7 +93,12 @@ def test_json_totals_and_components_add_up(synthetic):
     for r in data["resources"]:
         assert r["monthly_after"] == pytest.approx(sum(c["monthly"] for c in r["after"]), abs=1e-5)
     assert data["not_priced"] == {"aws:lambda/function:Function": 1}
-    assert data["budget"] == {"limit": 15.0, "total": pytest.approx(data["total_monthly"]), "over": True}
+    assert data["budget"] == {
+        "limit": 15.0,
+        "total": pytest.approx(data["total_monthly"]),
+        "over": True,
+        "source": "",
+    }
     assert {a["key"] for a in data["assumptions"]} >= {"api_requests_per_month", "log_gb_ingested_per_month"}
 
 
