@@ -249,3 +249,16 @@ def test_default_policy_pack_is_next_to_the_program_not_the_cwd(tmp_path):
     result = costguard("plan", "--program", str(program))
     assert result.returncode == 0, result.stderr
     assert f"Policies: not checked: no policy pack in {program / 'policies'}" in result.stdout
+
+
+def test_readme_make_plan_sample_is_the_real_output_abridged():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("`make plan` prints", 1)[1].split("```\n", 2)[1]
+    real = (GOLDEN / "plan-dev.txt").read_text(encoding="utf-8").splitlines()
+    for line in block.splitlines():
+        if line.strip().startswith("..."):
+            continue  # an abridged stretch, said so
+        if line.endswith(", ..."):
+            assert any(r.startswith(line[: -len("...")]) for r in real), line
+        else:
+            assert line in real, line
