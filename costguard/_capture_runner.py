@@ -262,6 +262,13 @@ def _run(request: dict[str, Any]) -> dict[str, Any]:
     if errors.messages:
         return {"error": f"program logged an error: {errors.messages[0].splitlines()[0]}"}
     resources = monitor.recorded
+    seen: set[str] = set()
+    for resource in resources:
+        if resource.urn in seen:
+            # The engine refuses a second registration of a URN (sdk/go/common/diag/errors.go,
+            # GetDuplicateResourceURNError); the mock monitor accepts it, so check here.
+            return {"error": f"Duplicate resource URN '{resource.urn}'; try giving it a unique name"}
+        seen.add(resource.urn)
     # Registrations come from worker threads in no fixed order: sort (stack, then URN) for stable output.
     resources.sort(key=lambda r: (r.type != _STACK_TYPE, r.urn))
     return {

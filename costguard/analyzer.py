@@ -20,7 +20,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,7 +71,7 @@ class PolicyPackProcess:
     def __init__(
         self,
         pack_dir: Path,
-        config: dict | None = None,
+        config: dict | Callable[[dict], dict] | None = None,
         python: str = sys.executable,
         *,
         stack: str = "dev",
@@ -124,6 +124,8 @@ class PolicyPackProcess:
         self._handshake()
         self._configure_stack()
         self._info = self._get_info()
+        if callable(self.config):
+            self.config = self.config(self._info)
         self.configure(self.config)
 
     def _spawn(self) -> int:
@@ -353,12 +355,19 @@ class PackRun:
     pack_name: str
     policy_count: int
     violations: list[Violation]
+    policy_names: tuple[str, ...] = ()
 
 
 def analyze_graph(
-    pack_dir: Path, graph: Graph, config: dict | None = None, python: str = sys.executable
+    pack_dir: Path,
+    graph: Graph,
+    config: dict | Callable[[dict], dict] | None = None,
+    python: str = sys.executable,
 ) -> PackRun:
-    """What a preview does: Analyze every custom resource, then one AnalyzeStack over all of them."""
+    """What a preview does: Analyze every custom resource, then one AnalyzeStack over all of them.
+
+    `config` may be a function of the pack's GetAnalyzerInfo answer (its policies), for a caller
+    that configures only the policies the pack has."""
     stack_config = {k: v for k, v in graph.config.items() if isinstance(k, str)}
     with PolicyPackProcess(
         pack_dir, config, python, stack=graph.stack, project=graph.project, stack_config=stack_config
@@ -367,7 +376,8 @@ def analyze_graph(
         custom = [r for r in graph.resources if r.custom]
         violations = pack.analyze_many(custom)
         violations += pack.analyze_stack(graph.resources)
-    return PackRun(info.get("name", ""), len(info.get("policies", [])), violations)
+    names = tuple(p["name"] for p in info.get("policies", []))
+    return PackRun(info.get("name", ""), len(names), violations, names)
 
 
 def run_pack(

@@ -8,10 +8,12 @@ outputs such as `loadBalancer` become references to the synthesized children).
 
 Behaviour mirrored from the pulumi-awsx sources (github.com/pulumi/pulumi-awsx, `awsx/`):
 - ec2/vpc.ts: 3 AZs unless `numberOfAvailabilityZones`/`availabilityZoneNames`; NAT strategy
-  default "OnePerAz" ("Single" -> one, "None" -> none), an Eip + NatGateway named `<vpc>-<az#>` in the
-  public subnet of each AZ that gets one; per subnet a RouteTable + RouteTableAssociation; an
-  InternetGateway always; routes 0.0.0.0/0 to the IGW (public) or the NAT gateway (private);
-  VpcEndpoints from `vpcEndpointSpecs`; cidr default 10.0.0.0/16; subnetStrategy default "Legacy".
+  default "OnePerAz" ("Single" -> one, "None" -> none; validateEips() rejects any other strategy with
+  "Unknown NatGatewayStrategy '<strategy>'" and a wrong number of elasticIpAllocationIds), an
+  Eip + NatGateway named `<vpc>-<az#>` in the public subnet of each AZ that gets one; per subnet
+  a RouteTable + RouteTableAssociation; an InternetGateway always; routes 0.0.0.0/0 to the IGW
+  (public) or the NAT gateway (private); VpcEndpoints from `vpcEndpointSpecs`; cidr default
+  10.0.0.0/16; subnetStrategy default "Legacy".
 - ec2/subnetDistributorLegacy.ts: the VPC range split evenly per AZ; default subnets per AZ are a
   private /19 at the AZ base and a public /20 after it, named `<vpc>-private-<n>`/`<vpc>-public-<n>`.
 - lb/applicationLoadBalancer.ts: LoadBalancer (type application), a SecurityGroup open to 0.0.0.0/0
@@ -25,7 +27,8 @@ Behaviour mirrored from the pulumi-awsx sources (github.com/pulumi/pulumi-awsx, 
   (defaults `{}`), task role `<name>-task`, execution role `<name>-execution` with
   AmazonECSTaskExecutionRolePolicy attached (`<name>-execution-<sha1[:8]>`), networkMode awsvpc.
 - ecs/fargateMemoryAndCpu.ts: task cpu/memory default to the cheapest Fargate size that fits the
-  containers' requests (256 CPU units / 512 MiB when they request nothing).
+  containers' requests (256 CPU units / 512 MiB when they request nothing) — the smallest in both
+  vCPU and memory, found without prices (see `_fargate_size`).
 - ecr/repository.ts: Repository named lower-case, plus a LifecyclePolicy "remove untagged images"
   (untagged, imageCountMoreThan 1) unless `lifecyclePolicy.skip`.
 - ecr/image.ts: a docker-build Image pushed to the repository; imageUri = `<repositoryUrl>@<digest>`.
@@ -206,8 +209,10 @@ def _vpc(b: _Builder, name: str, args: dict[str, Any]) -> dict[str, Any]:
         or availability_zones(b.ctx.region, int(args.get("numberOfAvailabilityZones") or 3))
     )
     nat = args.get("natGateways") or {}
-    strategy = str(nat.get("strategy") or "OnePerAz").lower()
+    strategy_name = str(nat.get("strategy") or "OnePerAz")
+    strategy = strategy_name.lower()
     allocation_ids = list(nat.get("elasticIpAllocationIds") or [])
+    _validate_eips(strategy_name, allocation_ids, azs)
     cidr = args.get("cidrBlock") or "10.0.0.0/16"
     tags = args.get("tags") or {}
     shared_tags = {"Name": name, **tags}
@@ -289,7 +294,7 @@ def _vpc(b: _Builder, name: str, args: dict[str, Any]) -> dict[str, Any]:
             wants_nat = strategy == "oneperaz" and len(nats) < i + 1 or strategy == "single" and not nats
             if kind == "public" and wants_nat:
                 if allocation_ids:
-                    allocation = allocation_ids[min(i, len(allocation_ids) - 1)]
+                    allocation = allocation_ids[i if strategy == "oneperaz" else 0]
                 else:
                     eip = b.add(
                         "aws:ec2/eip:Eip",
@@ -351,6 +356,29 @@ def _vpc(b: _Builder, name: str, args: dict[str, Any]) -> dict[str, Any]:
             {"type": t, "cidrMask": int(block.split("/")[1])} for t, _, block in (layout[0] if layout else [])
         ],
     }
+
+
+def _validate_eips(strategy: str, allocation_ids: list[Any], azs: list[str]) -> None:
+    """vpc.ts validateEips(), which the Vpc runs before creating anything (messages are awsx's)."""
+    kind = strategy.lower()
+    if kind == "none":
+        if allocation_ids:
+            raise AwsxError(
+                f"Elastic IP allocation IDs cannot be specified when NAT Gateway strategy is '{strategy}'."
+            )
+    elif kind == "single":
+        if len(allocation_ids) > 1:
+            raise AwsxError(
+                f"Exactly one Elastic IP may be specified when NAT Gateway strategy is '{strategy}'."
+            )
+    elif kind == "oneperaz":
+        if allocation_ids and len(allocation_ids) != len(azs):
+            raise AwsxError(
+                "The number of Elastic IPs, if specified, must match the number of availability zones for "
+                f"the VPC ({len(azs)}) when NAT Gateway strategy is '{strategy}'"
+            )
+    else:
+        raise AwsxError(f"Unknown NatGatewayStrategy '{strategy}'")
 
 
 def _default_vpc(b: _Builder, name: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -500,28 +528,44 @@ def _network_lb(b: _Builder, name: str, args: dict[str, Any]) -> dict[str, Any]:
 # --- ecs ----------------------------------------------------------------------------------------
 
 
+# The task sizes awsx chooses from (fargateMemoryAndCpu.ts `allConfigs`): vCPU -> memory GB.
+_FARGATE_SIZES: tuple[tuple[float, tuple[float, ...]], ...] = (
+    (0.25, (0.5, 1, 2)),
+    (0.5, tuple(range(1, 5))),
+    (1, tuple(range(2, 9))),
+    (2, tuple(range(4, 17))),
+    (4, tuple(range(8, 31))),
+    (8, tuple(range(16, 61))),
+    (16, tuple(range(32, 121))),
+)
+_MAX_VCPU = max(vcpu for vcpu, _ in _FARGATE_SIZES)
+_MAX_GB = max(gb for _, gbs in _FARGATE_SIZES for gb in gbs)
+
+
 def _fargate_size(containers: list[dict[str, Any]]) -> tuple[str, str]:
-    """Cheapest Fargate cpu/memory that fits the containers' requests (fargateMemoryAndCpu.ts)."""
+    """The Fargate cpu/memory awsx picks for the containers' requests (fargateMemoryAndCpu.ts).
+
+    awsx sorts its sizes by a cost it computes from price literals and takes the first that fits.
+    No price is needed to get the same answer: among the sizes that fit there is always one that is
+    smallest in both vCPU and memory (the lowest vCPU tier that can hold the memory, with the least
+    memory it allows; a higher tier never allows less memory), so every ordering by a positive
+    price per vCPU and per GB — and the memory-then-vCPU order awsx's in-place re-sorts leave
+    behind — puts it first.
+    """
     memory_mb = sum(c.get("memoryReservation") or c.get("memory") or 0 for c in containers)
     cpu_units = sum(c.get("cpu") or 0 for c in containers)
     want_vcpu, want_gb = cpu_units / 1024, memory_mb / 1024
-    sizes = [
-        (0.25, [0.5, 1, 2]),
-        (0.5, range(1, 5)),
-        (1, range(2, 9)),
-        (2, range(4, 17)),
-        (4, range(8, 31)),
-        (8, range(16, 61)),
-        (16, range(32, 121)),
-    ]
-    configs = sorted(
-        ((0.04048 * vcpu + 0.004445 * gb, vcpu, gb) for vcpu, gbs in sizes for gb in gbs),
-    )
-    for _cost, vcpu, gb in configs:
-        if vcpu >= want_vcpu and gb >= want_gb:
-            return str(int(vcpu * 1024)), str(int(gb * 1024))
+    if want_vcpu > _MAX_VCPU or want_gb > _MAX_GB:
+        raise AwsxError(
+            "Requested resources exceed the maximum allowed for Fargate. "
+            f"Requested: {want_vcpu:g} vCPU and {want_gb:g}GB. Max: {_MAX_VCPU:g} vCPU and {_MAX_GB:g}GB."
+        )
+    for vcpu, gbs in _FARGATE_SIZES:
+        for gb in gbs:
+            if vcpu >= want_vcpu and gb >= want_gb:
+                return str(int(vcpu * 1024)), str(int(gb * 1024))
     raise AwsxError(
-        f"Requested resources exceed the maximum allowed for Fargate: {want_vcpu} vCPU and {want_gb}GB."
+        f"Could not find fargate config that could satisfy: {want_vcpu:g} vCPU and {want_gb:g}GB."
     )
 
 

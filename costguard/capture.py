@@ -36,6 +36,10 @@ def _debug() -> bool:
 
 def capture(program_dir: Path, stack: str, *, timeout: float = 60.0, expand_awsx: bool = True) -> Graph:
     program_dir = Path(program_dir)
+    if program_dir.exists() and not program_dir.is_dir():
+        raise CaptureError(
+            f"{program_dir} is not a directory: pass --program DIR, the directory that holds Pulumi.yaml"
+        )
     if not program_dir.is_dir():
         raise CaptureError(f"program directory {program_dir} does not exist: pass --program DIR")
     cfg = load_stack_config(program_dir, stack)

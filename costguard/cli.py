@@ -9,10 +9,14 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import math
+import os
 import sys
+import traceback
 from pathlib import Path
 
 from costguard.analyzer import PolicyPackError
+from costguard.plan import PlanError
 from costguard.preview import PreviewError
 from costguard.pricing import PricingError, Usage, estimate
 from costguard.report import FORMATS, budget_check, render
@@ -35,6 +39,8 @@ def _budget(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"--budget wants a number of USD per month, got {text!r}") from None
+    if not math.isfinite(value):  # nan, inf, 1e400
+        raise argparse.ArgumentTypeError(f"--budget wants a finite number of USD per month, got {text}")
     if value < 0:
         raise argparse.ArgumentTypeError(f"--budget must be >= 0, got {text}")
     return value
@@ -64,7 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--stack", default="dev", help="stack name, reads Pulumi.<stack>.yaml (default dev)")
     plan.add_argument(
-        "--policy-pack", default="policies", metavar="DIR", help="policy pack directory (none: skip policies)"
+        "--policy-pack",
+        metavar="DIR",
+        help="policy pack directory (default: policies/ in the program directory, when it is one; "
+        "none: skip policies)",
     )
     _common(plan)
     plan.add_argument("--region", help="AWS region of the prices (default: the stack's aws:region)")
@@ -109,7 +118,7 @@ def _review(args: argparse.Namespace) -> int:
     from costguard import preview
 
     if args.preview == "-":  # pulumi preview --json | python -m costguard review -
-        graph = preview.parse(sys.stdin.read(), "stdin")
+        graph = preview.parse(_read_stdin(), "stdin")
     else:
         graph = preview.load(args.preview)
     if args.stack:
@@ -119,6 +128,18 @@ def _review(args: argparse.Namespace) -> int:
     write_report(render(cost, args.format, budget=args.budget, title="costguard review"), args.output)
     check = budget_check(cost, args.budget)
     return EXIT_OVER if check is not None and check.over else EXIT_OK
+
+
+def _read_stdin() -> str:
+    from costguard.preview import HINT, PreviewError
+
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise PreviewError(f"stdin is not UTF-8 text — {HINT}") from None
 
 
 def write_report(text: str, output: str | None) -> None:
@@ -146,13 +167,28 @@ def _run_pack_config(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def debug() -> bool:
+    return os.environ.get("COSTGUARD_DEBUG", "") not in ("", "0")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
-    except (UsageProblem, PreviewError, PricingError, CaptureError, PolicyPackError) as err:
-        print(f"costguard: {err}" if not str(err).startswith("costguard") else str(err), file=sys.stderr)
+    except (UsageProblem, PreviewError, PricingError, CaptureError, PolicyPackError, PlanError) as err:
+        message = " ".join(str(err).split())  # one line, whatever the message held
+        print(message if message.startswith("costguard") else f"costguard: {message}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("costguard: interrupted", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as err:  # noqa: BLE001 - the last resort: one line, never a traceback
+        if debug():
+            traceback.print_exc()
+        detail = " ".join(str(err).split())[:300]
+        print(
+            f"costguard: internal error: {type(err).__name__}{': ' + detail if detail else ''} "
+            "(set COSTGUARD_DEBUG=1 for the traceback; please report it)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE

@@ -60,11 +60,19 @@ class Graph:
     stack: str
     resources: list[Resource] = field(default_factory=list)
     config: dict[str, Any] = field(default_factory=dict)
+    # Where the graph came from: "program" (captured under mocks), "preview" or "export" (a file).
+    origin: str = "program"
+    # Unchanged resources a preview's change summary counts but its steps leave out (a preview run
+    # without --show-sames): its totals cover only what the change touches.
+    omitted_unchanged: int = 0
 
     @property
     def region(self) -> str | None:
-        region = self.config.get("aws:region")
-        return region if isinstance(region, str) and region else None
+        """The region the graph itself names (config, else its AWS providers); `costguard.region`
+        decides with the environment and --region too."""
+        from costguard.region import resolve
+
+        return resolve(self, use_environment=False).region
 
     def by_urn(self) -> dict[str, Resource]:
         return {r.urn: r for r in self.resources}
@@ -86,6 +94,8 @@ class Graph:
             stack=data["stack"],
             resources=resources,
             config=data.get("config", {}),
+            origin=data.get("origin", "program"),
+            omitted_unchanged=data.get("omitted_unchanged", 0),
         )
 
 

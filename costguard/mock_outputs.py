@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +20,12 @@ DEFAULT_REGION = "us-east-1"
 
 
 def region_from_config(config: dict[str, Any]) -> str:
-    region = config.get("aws:region") or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    return region if isinstance(region, str) and region else DEFAULT_REGION
+    """The region mocks answer with: the one costguard.region finds (aws:region, aws-native:region,
+    AWS_REGION, AWS_DEFAULT_REGION), else DEFAULT_REGION so the program still runs."""
+    from costguard.region import from_config, from_environment
+
+    choice = from_config(config) or from_environment()
+    return choice.region if choice and choice.region else DEFAULT_REGION
 
 
 def short_hash(text: str, length: int = 8) -> str:

@@ -8,6 +8,7 @@ No Pulumi CLI and no AWS credentials are involved at any step.
 from __future__ import annotations
 
 import argparse
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,18 @@ USAGE_FILE = "usage.yml"
 # A stack config key with this name (in the program's own namespace) is the stack's monthly
 # budget when --budget is not given: `pulumi config set monthlyBudgetUsd 10`.
 BUDGET_KEY = "monthlyBudgetUsd"
+# The policy that judges the stack's monthly cost, and the budget `plan` hands it when neither
+# --budget nor the stack's config sets one: the same $25 the pack's cost-monthly-budget falls back
+# to by itself (policies/cost_budget.py), passed explicitly so the report can say which budget the
+# pack used.
+BUDGET_POLICY = "cost-monthly-budget"
+DEFAULT_BUDGET_USD = 25.0
+# When --policy-pack is not given: this directory next to the program, if it holds a pack.
+POLICY_PACK_DIR = "policies"
+
+
+class PlanError(Exception):
+    """A user-facing problem with the plan's inputs (e.g. the stack's budget); one line."""
 
 
 @dataclass
@@ -32,6 +45,8 @@ class Plan:
     pack: PackRun | None  # None when the plan ran without a policy pack
     estimate: CostEstimate
     budget: float | None
+    # Where the budget came from ("--budget", the stack's config, the default), or why there is none.
+    budget_source: str = ""
 
     @property
     def violations(self) -> list[Violation]:
@@ -51,11 +66,22 @@ class Plan:
 
 
 def stack_budget(graph: Graph) -> float | None:
-    value = graph.config.get(f"{graph.project}:{BUDGET_KEY}")
-    try:
-        return float(value) if value is not None else None
-    except (TypeError, ValueError):
+    """The stack's `<project>:monthlyBudgetUsd`; None when unset; a PlanError when it is no budget
+    (the policy pack would silently fall back to its default)."""
+    key = f"{graph.project}:{BUDGET_KEY}"
+    value = graph.config.get(key)
+    if value is None or value == "":
         return None
+    try:
+        budget = float(value) if not isinstance(value, bool) else math.nan
+    except (TypeError, ValueError):
+        budget = math.nan
+    if not math.isfinite(budget) or budget <= 0:
+        raise PlanError(
+            f"stack config {key} is {value!r}: set a number of USD per month above 0 "
+            f"(`pulumi config set {BUDGET_KEY} 10`) or pass --budget"
+        )
+    return budget
 
 
 def pack_config(budget: float | None, usage: Usage, region: str | None) -> dict[str, Any]:
@@ -65,7 +91,13 @@ def pack_config(budget: float | None, usage: Usage, region: str | None) -> dict[
         budget_policy["monthlyBudgetUsd"] = budget
     if usage.data:
         budget_policy["usage"] = usage.data
-    return {"cost-monthly-budget": budget_policy} if budget_policy else {}
+    return {BUDGET_POLICY: budget_policy} if budget_policy else {}
+
+
+def default_policy_pack(program: Path) -> Path | None:
+    """`policies/` next to the program when it is a policy pack (what --policy-pack defaults to)."""
+    candidate = Path(program) / POLICY_PACK_DIR
+    return candidate if (candidate / "PulumiPolicy.yaml").is_file() else None
 
 
 def make_plan(
@@ -83,17 +115,45 @@ def make_plan(
         usage_file = program / USAGE_FILE
     usage = Usage.load(usage_file)
     cost = estimate(graph, region=region, usage=usage)
-    if budget is None:
+    key = f"{graph.project}:{BUDGET_KEY}"
+    if budget is not None:
+        source = "budget from --budget"
+    else:
         budget = stack_budget(graph)
+        source = f"budget from the stack's {key}" if budget is not None else ""
+    chosen = {"budget": budget, "source": source}
+
+    def configure(info: dict) -> dict:
+        """Configure the policies the pack has; its budget policy gets the plan's budget, or the
+        default, so that the report can name the budget the pack judged with."""
+        names = {p["name"] for p in info.get("policies", [])}
+        if BUDGET_POLICY in names:
+            if chosen["budget"] is None:
+                chosen["budget"] = DEFAULT_BUDGET_USD
+                chosen["source"] = f"the default budget (no --budget, no {key} in the stack config)"
+            elif chosen["budget"] <= 0:
+                raise PlanError(
+                    f"--budget {chosen['budget']:g}: the policy pack's {BUDGET_POLICY} wants a budget above 0"
+                )
+            chosen["source"] += f", also the policy pack's {BUDGET_POLICY} budget"
+        config = pack_config(chosen["budget"] if BUDGET_POLICY in names else None, usage, cost.region)
+        return {name: value for name, value in config.items() if name in names}
+
     pack = None
     if policy_pack is not None:
-        pack = analyze_graph(policy_pack, graph, config=pack_config(budget, usage, region))
-    return Plan(graph=graph, pack=pack, estimate=cost, budget=budget)
+        pack = analyze_graph(policy_pack, graph, config=configure)
+    if chosen["budget"] is None:
+        chosen["source"] = f"not checked: no --budget, no {key} in the stack config" + (
+            "" if policy_pack is None else f", and the policy pack has no {BUDGET_POLICY}"
+        )
+    return Plan(
+        graph=graph, pack=pack, estimate=cost, budget=chosen["budget"], budget_source=chosen["source"]
+    )
 
 
-def policy_summary(pack: PackRun | None) -> str:
+def policy_summary(pack: PackRun | None, skipped: str = "not checked (--policy-pack none)") -> str:
     if pack is None:
-        return "not checked (--policy-pack none)"
+        return skipped
     mandatory = sum(1 for v in pack.violations if v.enforcement_level == "mandatory")
     verdict = (
         f"{len(pack.violations)} violation(s), {mandatory} mandatory" if pack.violations else "no violations"
@@ -106,13 +166,22 @@ def run_plan(args: argparse.Namespace) -> int:
     from costguard.cli import UsageProblem, write_report
     from costguard.report import render
 
-    pack = None if args.policy_pack in ("", "none") else Path(args.policy_pack)
-    if pack is not None and not (pack / "PulumiPolicy.yaml").is_file():
-        raise UsageProblem(
-            f"{pack} is not a policy pack (no PulumiPolicy.yaml): pass --policy-pack DIR or none"
-        )
+    program = Path(args.program)
+    skipped = "not checked (--policy-pack none)"
+    if args.policy_pack is None:  # the default: policies/ next to the program, when there is one
+        pack = default_policy_pack(program)
+        if pack is None:
+            skipped = f"not checked: no policy pack in {program / POLICY_PACK_DIR} (pass --policy-pack DIR)"
+    elif args.policy_pack in ("", "none"):
+        pack = None
+    else:
+        pack = Path(args.policy_pack)
+        if not (pack / "PulumiPolicy.yaml").is_file():
+            raise UsageProblem(
+                f"{pack} is not a policy pack (no PulumiPolicy.yaml): pass --policy-pack DIR or none"
+            )
     plan = make_plan(
-        Path(args.program),
+        program,
         args.stack,
         pack,
         usage_file=Path(args.usage) if args.usage else None,
@@ -126,8 +195,9 @@ def run_plan(args: argparse.Namespace) -> int:
             args.format,
             violations=plan.violations,
             budget=plan.budget,
+            budget_source=plan.budget_source,
             title=title,
-            policies=policy_summary(plan.pack),
+            policies=policy_summary(plan.pack, skipped),
         ),
         args.output,
     )

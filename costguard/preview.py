@@ -65,7 +65,11 @@ def parse(text: str, name: str = "stdin") -> Graph:
     if not text.strip():
         raise PreviewError(f"{path} is empty — {HINT}")
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_reject_constant)
+    except _NotJson as err:
+        raise PreviewError(f"{path} is not valid JSON: {err} — {HINT}") from None
+    except RecursionError:
+        raise PreviewError(f"{path} is nested too deeply to be a preview — {HINT}") from None
     except json.JSONDecodeError as err:
         truncated = (
             " (the file ends early: truncated?)"
@@ -78,9 +82,35 @@ def parse(text: str, name: str = "stdin") -> Graph:
     return from_data(data, name=path)
 
 
+class _NotJson(ValueError):
+    pass
+
+
+def _reject_constant(constant: str) -> Any:
+    # Python's json module accepts NaN and Infinity; JSON (and the Pulumi CLI) does not.
+    raise _NotJson(f"{constant} is not a JSON value")
+
+
+def kind(value: Any) -> str:
+    """The JSON name of a value's type, for error messages ("a string", "null")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return f"a {type(value).__name__}"
+
+
 def from_data(data: Any, name: str = "input") -> Graph:
     if not isinstance(data, dict):
-        raise PreviewError(f"{name} holds a JSON {type(data).__name__}, not a preview object — {HINT}")
+        raise PreviewError(f"{name} holds {kind(data)}, not a preview object — {HINT}")
     if isinstance(data.get("deployment"), dict):
         return _from_export(data["deployment"], name)
     if "steps" in data or "changeSummary" in data:
@@ -102,37 +132,90 @@ def from_data(data: Any, name: str = "input") -> Graph:
 def _from_preview(data: dict[str, Any], name: str) -> Graph:
     steps = data.get("steps") or []
     if not isinstance(steps, list):
-        raise PreviewError(f"{name}: `steps` is not a list — {HINT}")
+        raise PreviewError(f"{name}: `steps` is {kind(steps)}, not a list — {HINT}")
     resources: dict[str, Resource] = {}
     for number, step in enumerate(steps, start=1):
-        if not isinstance(step, dict) or not isinstance(step.get("urn"), str):
+        if not isinstance(step, dict) or not isinstance(step.get("urn"), str) or not step["urn"]:
             raise PreviewError(f"{name}: step {number} has no urn — {HINT}")
-        op = OPS.get(str(step.get("op")), "same")
-        old, new = step.get("oldState") or {}, step.get("newState") or {}
         urn = step["urn"]
+        where = f"{name}: step {number} ({urn})"
+        op_name = step.get("op")
+        if op_name is not None and not isinstance(op_name, str):
+            raise PreviewError(f"{where}: `op` is {kind(op_name)}, not a string — {HINT}")
+        op = OPS.get(op_name or "", "same")
+        old = _state(step.get("oldState"), f"{where}: oldState")
+        new = _state(step.get("newState"), f"{where}: newState")
+        provider = _optional(step, "provider", str, "a string", where)
         existing = resources.get(urn)
         if existing is not None:  # the other halves of a replacement
             _merge_replacement(existing, old, new)
             continue
-        resources[urn] = _resource(urn, op, old, new, step.get("provider"))
+        resources[urn] = _resource(urn, op, old, new, provider)
     config = data.get("config") if isinstance(data.get("config"), dict) else {}
-    return _graph(list(resources.values()), config, name)
+    graph = _graph(list(resources.values()), config, name, "preview")
+    graph.omitted_unchanged = _omitted_unchanged(data.get("changeSummary"), steps)
+    return graph
+
+
+def _omitted_unchanged(summary: Any, steps: list) -> int:
+    """How many unchanged resources the change summary counts but the file leaves out: a preview
+    without --show-sames lists only the steps that change something, yet still counts the sames."""
+    same = summary.get("same") if isinstance(summary, dict) else None
+    if isinstance(same, bool) or not isinstance(same, int) or same <= 0:
+        return 0
+    listed = sum(1 for s in steps if isinstance(s, dict) and s.get("op") == "same")
+    return max(0, same - listed)
 
 
 def _from_export(deployment: dict[str, Any], name: str) -> Graph:
+    hint = "pass the output of `pulumi stack export`"
     states = deployment.get("resources") or []
     if not isinstance(states, list):
-        raise PreviewError(
-            f"{name}: `deployment.resources` is not a list — pass the output of `pulumi stack export`"
-        )
+        raise PreviewError(f"{name}: `deployment.resources` is {kind(states)}, not a list — {hint}")
     resources = []
     for number, state in enumerate(states, start=1):
-        if not isinstance(state, dict) or not isinstance(state.get("urn"), str):
-            raise PreviewError(
-                f"{name}: resource {number} has no urn — pass the output of `pulumi stack export`"
-            )
+        if not isinstance(state, dict) or not isinstance(state.get("urn"), str) or not state["urn"]:
+            raise PreviewError(f"{name}: resource {number} has no urn — {hint}")
+        where = f"{name}: resource {number} ({state['urn']})"
+        state = _state(state, where)
         resources.append(_resource(state["urn"], "same", state, state, state.get("provider")))
-    return _graph(resources, {}, name)
+    return _graph(resources, {}, name, "export")
+
+
+# The fields of a resource state costguard reads, and the JSON type each must have when present.
+_STATE_FIELDS: tuple[tuple[str, type | tuple[type, ...], str], ...] = (
+    ("type", str, "a string"),
+    ("custom", bool, "a boolean"),
+    ("inputs", dict, "an object"),
+    ("outputs", dict, "an object"),
+    ("parent", str, "a string"),
+    ("provider", str, "a string"),
+    ("dependencies", list, "an array"),
+)
+
+
+def _state(value: Any, where: str) -> dict[str, Any]:
+    """A resource state (`oldState`, `newState`, an export's resource), checked field by field: a
+    wrong shape is a one-line error here, so nothing downstream meets one."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise PreviewError(f"{where} is {kind(value)}, not an object — {HINT}")
+    for key, expected, label in _STATE_FIELDS:
+        _optional(value, key, expected, label, where)
+    dependencies = value.get("dependencies") or []
+    if any(not isinstance(d, str) for d in dependencies):
+        raise PreviewError(f"{where}: `dependencies` must be an array of URN strings — {HINT}")
+    return value
+
+
+def _optional(container: dict[str, Any], key: str, expected, label: str, where: str) -> Any:
+    value = container.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) and expected is not bool or not isinstance(value, expected):
+        raise PreviewError(f"{where}: `{key}` is {kind(value)}, not {label} — {HINT}")
+    return value
 
 
 def _resource(urn: str, op: str, old: dict, new: dict, provider: Any) -> Resource:
@@ -140,11 +223,12 @@ def _resource(urn: str, op: str, old: dict, new: dict, provider: Any) -> Resourc
     type_ = state.get("type") or _urn_type(urn)
     inputs = _inputs(new if new else old)
     has_old = op in ("update", "replace", "delete", "same") and bool(old)
+    custom = state.get("custom")
     return Resource(
         urn=urn,
         type=type_,
         name=_urn_name(urn),
-        custom=bool(state.get("custom", True)),
+        custom=True if custom is None else custom,
         inputs=inputs,
         outputs=dict(old.get("outputs") or new.get("outputs") or {}),
         parent=state.get("parent"),
@@ -170,31 +254,16 @@ def _inputs(state: dict) -> dict[str, Any]:
     return inputs
 
 
-def _graph(resources: list[Resource], config: dict[str, Any], name: str) -> Graph:
+def _graph(resources: list[Resource], config: dict[str, Any], name: str, origin: str) -> Graph:
+    """The region is not settled here: `costguard.region` decides it (config, providers, environment,
+    the resources' ARNs) in one place for review and plan."""
     stack, project = "", ""
     for r in resources:
         parts = r.urn.split("::")
         if len(parts) >= 4 and parts[0].startswith("urn:pulumi:"):
             stack, project = parts[0][len("urn:pulumi:") :], parts[1]
             break
-    config = dict(config)
-    if not isinstance(config.get("aws:region"), str):
-        native = config.get("aws-native:region")
-        region = native if isinstance(native, str) and native else _provider_region(resources)
-        if region:
-            config["aws:region"] = region
-    return Graph(project=project, stack=stack, resources=resources, config=config)
-
-
-def _provider_region(resources: list[Resource]) -> str | None:
-    """The region of the AWS provider(s) when the config does not say (e.g. in a stack export)."""
-    regions = {
-        r.inputs.get("region")
-        for r in resources
-        if r.type in ("pulumi:providers:aws", "pulumi:providers:aws-native")
-        and isinstance(r.inputs.get("region"), str)
-    }
-    return regions.pop() if len(regions) == 1 else None
+    return Graph(project=project, stack=stack, resources=resources, config=dict(config), origin=origin)
 
 
 def _urn_type(urn: str) -> str:

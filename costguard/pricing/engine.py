@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from costguard.graph import Graph, Resource
 from costguard.pricing.context import EXISTS_AFTER, EXISTS_BEFORE, Context, SideIndex
 from costguard.pricing.estimators import load_all
@@ -9,19 +11,21 @@ from costguard.pricing.free import is_free_type
 from costguard.pricing.model import CostEstimate, PricingError, ResourceCost
 from costguard.pricing.pricebook import HOURS_PER_MONTH, PriceBook
 from costguard.pricing.usage import Usage
+from costguard.region import missing_region_message, resolve
 
 
 def estimate(graph: Graph, *, region: str | None = None, usage: Usage | None = None) -> CostEstimate:
     """The monthly cost of `graph`: per resource (before/after its step) and in total.
 
-    region: defaults to the graph's `aws:region` config; usage: defaults to the documented profile.
+    region: defaults to the graph's region (`costguard.region.resolve`: config, AWS providers,
+    AWS_REGION/AWS_DEFAULT_REGION, and for a preview the resources' ARNs); usage: defaults to the
+    documented profile.
     """
-    region = region or graph.region
-    if not region:
-        raise PricingError(
-            "no AWS region: set aws:region in the stack config or pass --region (e.g. us-east-1)"
-        )
-    book = PriceBook.for_region(region)
+    choice = resolve(graph, region)
+    if not choice.region:
+        raise PricingError(missing_region_message(graph.origin))
+    region = choice.region
+    book = PriceBook.for_region(region, choice.source)
     usage = usage if usage is not None else Usage()
     usage.reset()
     estimators = load_all()
@@ -30,18 +34,30 @@ def estimate(graph: Graph, *, region: str | None = None, usage: Usage | None = N
         "after": (SideIndex(graph, "after"), {}),
     }
     result = CostEstimate(
-        project=graph.project, stack=graph.stack, region=region, hours_per_month=HOURS_PER_MONTH
+        project=graph.project,
+        stack=graph.stack,
+        region=region,
+        hours_per_month=HOURS_PER_MONTH,
+        region_source=choice.source,
+        omitted_unchanged=graph.omitted_unchanged,
     )
     for resource in graph.resources:
         result.resources.append(_price(resource, book, usage, graph.stack, sides, estimators))
+    for total in (result.total_monthly, result.past_total_monthly):
+        if not math.isfinite(total):
+            raise PricingError(
+                "the monthly total is too large to be a number: check the usage file and the inputs"
+            )
     result.assumptions = usage.assumptions()
     result.notes = [
         "Free tiers and credits are ignored; spot prices float (snapshot in the price book).",
     ]
+    if choice.note:
+        result.notes.append(f"Region: {choice.note}")
     if result.unverified_prices:
         result.notes.append(
-            f"Prices not verified for {region} (the other region's value is used): "
-            + ", ".join(result.unverified_prices)
+            f"Prices not verified for {region}: "
+            + ", ".join(f"{key} ({book[key].basis})" for key in result.unverified_prices)
         )
     return result
 
@@ -79,7 +95,21 @@ def _price(resource: Resource, book, usage, stack, sides, estimators) -> Resourc
             usage_profile=usage,
             stack=stack,
         )
-        components = estimator(resource, index.props_of(resource), ctx)
+        try:
+            components = estimator(resource, index.props_of(resource), ctx)
+        except (TypeError, AttributeError, ValueError, KeyError, IndexError) as err:
+            # A last line of defence: estimators read wrong-shaped properties as absent, so this
+            # names the resource rather than show a traceback if one still slips through.
+            raise PricingError(
+                f"{resource.name} ({resource.type}): a property has a shape costguard cannot price "
+                f"({type(err).__name__}: {err}); check its inputs"
+            ) from None
+        for c in components or ():
+            if not (math.isfinite(c.quantity) and math.isfinite(c.monthly)):
+                raise PricingError(
+                    f"{resource.name} ({resource.type}): {c.name} comes to {c.quantity:g} {c.unit}, "
+                    "not a usable number; check its inputs and the usage file"
+                )
         statuses[side] = components
         notes[side] = ctx.notes
         if components:

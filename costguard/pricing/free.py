@@ -53,12 +53,11 @@ FREE_TYPES = frozenset(
         "aws-native:ecs:Cluster",
         "aws-native:ecs:ClusterCapacityProviderAssociations",
         "aws-native:ecs:TaskDefinition",
-        # Application Auto Scaling (shapes the ECS service's task-hours)
+        # Application Auto Scaling (shapes the ECS service's task-hours). Scaling policies are priced:
+        # a target tracking policy makes AWS create CloudWatch alarms (estimators/cloudwatch.py).
         "aws:appautoscaling/target:Target",
-        "aws:appautoscaling/policy:Policy",
         "aws:appautoscaling/scheduledAction:ScheduledAction",
         "aws-native:applicationautoscaling:ScalableTarget",
-        "aws-native:applicationautoscaling:ScalingPolicy",
         # API Gateway parts billed through the API's requests
         "aws:apigatewayv2/stage:Stage",
         "aws:apigatewayv2/route:Route",
@@ -152,4 +151,4 @@ FREE_PREFIXES = (
 
 
 def is_free_type(type_: str) -> bool:
-    return type_ in FREE_TYPES or type_.startswith(FREE_PREFIXES)
+    return isinstance(type_, str) and (type_ in FREE_TYPES or type_.startswith(FREE_PREFIXES))

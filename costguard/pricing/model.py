@@ -116,6 +116,9 @@ class CostEstimate:
     notes: list[str] = field(default_factory=list)
     currency: str = "USD"
     hours_per_month: int = 730
+    region_source: str = ""  # where the region came from (costguard.region): "aws:region config", ...
+    # Unchanged resources the preview counts but leaves out (no --show-sames): totals cover the change only.
+    omitted_unchanged: int = 0
 
     def _sum(self, side: str, kind: str | None = None) -> float:
         return sum(
@@ -174,6 +177,8 @@ class CostEstimate:
             "project": self.project,
             "stack": self.stack,
             "region": self.region,
+            "region_source": self.region_source,
+            "omitted_unchanged": self.omitted_unchanged,
             "currency": self.currency,
             "hours_per_month": self.hours_per_month,
             "total_monthly": self.total_monthly,

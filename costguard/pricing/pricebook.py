@@ -34,6 +34,9 @@ class Price:
     confidence: str
     verified: bool = True
     tiers: tuple[Tier, ...] = ()
+    # For an unverified price, what it rests on: "us-east-1's value is used" when another region's
+    # value was verified, else "not verified in any region".
+    basis: str = ""
 
     @property
     def source(self) -> str:
@@ -77,13 +80,14 @@ class PriceBook:
         return sorted(self._prices)
 
     @classmethod
-    def for_region(cls, region: str) -> PriceBook:
+    def for_region(cls, region: str, source: str = "") -> PriceBook:
+        """The prices of `region`; `source` (where the region came from) only words the error."""
         data = _load(str(PRICES_FILE))
         supported = supported_regions()
         if region not in supported:
             raise PricingError(
-                f"region {region!r} is not in the price book; supported regions: {', '.join(supported)} "
-                "(pass --region or set aws:region in the stack config)"
+                f"region {region!r}{f' (from {source})' if source else ''} is not in the price book; "
+                f"supported regions: {', '.join(supported)} (pass --region with one of them)"
             )
         prefix = data.get("usage_type_prefix", {}).get(region, "")
         prices = {}
@@ -93,6 +97,7 @@ class PriceBook:
             usage_type = item["usage_type"]
             if prefix and " " not in usage_type:  # a real Price List usage type, not a prose source
                 usage_type = prefix + usage_type
+            basis = "" if entry.get("verified", True) else _basis(region, item["regions"])
             prices[key] = Price(
                 key=key,
                 region=region,
@@ -105,8 +110,18 @@ class PriceBook:
                 confidence=str(item["confidence"]),
                 verified=bool(entry.get("verified", True)),
                 tiers=tuple(Tier(t.get("up_to"), float(t["price"])) for t in entry.get("tiers", ())),
+                basis=basis,
             )
         return cls(region, prices)
+
+
+def _basis(region: str, regions: dict) -> str:
+    verified = [
+        other
+        for other, value in sorted(regions.items())
+        if other != region and (not isinstance(value, dict) or value.get("verified", True))
+    ]
+    return f"{verified[0]}'s value is used" if verified else "not verified in any region"
 
 
 def supported_regions() -> list[str]:

@@ -45,6 +45,8 @@ def _field(text: str, low: int, high: int, names: dict[str, int] | None = None) 
         step = 1
         if "/" in part:
             part, step_text = part.split("/", 1)
+            if not (step_text.isascii() and step_text.isdigit()) or int(step_text) == 0:
+                raise ScheduleError(f"unsupported cron step {step_text!r} in {text!r}")
             step = int(step_text)
         if part in ("*", "?"):
             start, end = low, high
@@ -63,7 +65,7 @@ def _field(text: str, low: int, high: int, names: dict[str, int] | None = None) 
 def _value(text: str, names: dict[str, int] | None) -> int:
     if names and text.upper() in names:
         return names[text.upper()]
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise ScheduleError(f"unsupported cron value {text!r}")
     return int(text)
 
@@ -85,9 +87,11 @@ def firing_minutes(schedule: str, timezone: str | None) -> tuple[int, ...]:
     minutes = _field(minutes_f, 0, 59)
     hours = _field(hours_f, 0, 23)
     days = _field(dow_f, 1, 7, DAY_NAMES)
+    if timezone is not None and not isinstance(timezone, str):
+        raise ScheduleError(f"timezone {timezone!r} is not a zone name")
     try:
         zone = ZoneInfo(timezone) if timezone else UTC
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ScheduleError(f"unknown timezone {timezone!r}") from None
     fired = []
     # Walk the local week hour by hour (offsets change at most at hour boundaries).

@@ -7,6 +7,7 @@ each value it handed out, so a report can print exactly the assumptions an estim
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,8 @@ import yaml
 from costguard.pricing.model import Assumption, PricingError
 
 DEFAULTS_FILE = Path(__file__).with_name("usage.default.yaml")
+# What a report prints for a derivable key left at -1, and what a usage file may write for it.
+DERIVED = "derived"
 
 
 class UsageError(PricingError):
@@ -46,7 +49,9 @@ class Usage:
 
     def __init__(self, overrides: dict[str, Any] | None = None, source: str = "usage file"):
         self.source = source
-        self.data: dict[str, Any] = dict(overrides or {})  # as given: the plan hands it to the policy pack
+        # The overrides as validated numbers (numeric strings and `derived` converted), in the shape
+        # of a usage file: the plan hands this to the policy pack, whose schema wants numbers.
+        self.data: dict[str, Any] = {}
         self._top: dict[str, float] = {}
         self._stacks: dict[str, dict[str, float]] = {}
         self._resources: dict[str, dict[str, float]] = {}
@@ -63,10 +68,16 @@ class Usage:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise UsageError(f"usage file {path} not found — pass an existing YAML file to --usage") from None
+        except UnicodeDecodeError:
+            raise UsageError(
+                f"usage file {path} is not UTF-8 text (a binary file?) — pass a YAML usage file"
+            ) from None
         except OSError as err:
             raise UsageError(f"usage file {path} cannot be read: {err.strerror}") from None
         try:
             data = yaml.safe_load(text)
+        except RecursionError:
+            raise UsageError(f"usage file {path} is nested too deeply to be a usage file") from None
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
             where = f" (line {mark.line + 1}, col {mark.column + 1})" if mark else ""
@@ -74,31 +85,40 @@ class Usage:
                 f"usage file {path} is not valid YAML{where}: {getattr(err, 'problem', err)}"
             ) from None
         if data is not None and not isinstance(data, dict):
-            raise UsageError(f"usage file {path} must be a mapping of usage keys, got {type(data).__name__}")
+            raise UsageError(f"usage file {path} must be a mapping of usage keys, got {_kind(data)}")
         return cls(data or {}, source=f"{path.name}")
 
     # --- parsing -------------------------------------------------------------------------------
     def _parse(self, data: dict[str, Any]) -> None:
         for key, value in data.items():
             if key == "version":
-                continue
-            if key == "stacks":
+                if isinstance(value, bool) or not isinstance(value, int | str):
+                    raise UsageError(f"usage file: version must be a number or a string, got {value!r}")
+                self.data["version"] = value
+            elif key == "stacks":
+                stacks = self.data.setdefault("stacks", {})
                 for stack, body in _mapping(value, "stacks").items():
+                    stack = str(stack)
                     body = dict(_mapping(body, f"stacks.{stack}"))
                     resources = body.pop("resources", {})
-                    self._stacks[str(stack)] = _values(body, f"stacks.{stack}")
+                    self._stacks[stack] = _values(body, f"stacks.{stack}")
+                    entry = stacks.setdefault(stack, {})
+                    entry.update(_as_given(self._stacks[stack], body))
                     for name, values in _mapping(resources, f"stacks.{stack}.resources").items():
                         where = f"stacks.{stack}.resources.{name}"
-                        self._stack_resources[(str(stack), str(name))] = _values(
-                            _mapping(values, where), where
-                        )
+                        parsed = _values(_mapping(values, where), where)
+                        self._stack_resources[(stack, str(name))] = parsed
+                        entry.setdefault("resources", {})[str(name)] = _as_given(parsed, values)
             elif key == "resources":
+                resources = self.data.setdefault("resources", {})
                 for name, values in _mapping(value, "resources").items():
-                    self._resources[str(name)] = _values(
-                        _mapping(values, f"resources.{name}"), f"resources.{name}"
-                    )
+                    parsed = _values(_mapping(values, f"resources.{name}"), f"resources.{name}")
+                    self._resources[str(name)] = parsed
+                    resources[str(name)] = _as_given(parsed, values)
             else:
-                self._top.update(_values({key: value}, ""))
+                parsed = _values({key: value}, "")
+                self._top.update(parsed)
+                self.data.update(_as_given(parsed, {key: value}))
 
     # --- lookups -------------------------------------------------------------------------------
     def lookup(self, key: str, stack: str, resource: str) -> tuple[float, str, str]:
@@ -142,11 +162,19 @@ class UsageView:
         return value
 
 
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), f"a {type(value).__name__}"
+    )
+
+
 def _mapping(value: Any, where: str) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise UsageError(f"usage file: {where} must be a mapping, got {type(value).__name__}")
+        raise UsageError(f"usage file: {where} must be a mapping, got {_kind(value)}")
     return value
 
 
@@ -160,13 +188,41 @@ def _values(body: dict[str, Any], where: str) -> dict[str, float]:
                 f"usage file: unknown key {place!r}; known keys: {', '.join(sorted(known))}"
                 " (and stacks, resources)"
             )
-        derivable = known[key].default == -1  # -1 = "derive it from the graph"
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or (value < 0 and not (derivable and value == -1))
-        ):
-            allowed = "a number >= 0 (or -1 to derive it)" if derivable else "a number >= 0"
-            raise UsageError(f"usage file: {place} must be {allowed}, got {value!r}")
-        out[key] = float(value)
+        out[key] = _number(value, place, derivable=known[key].default == -1)
     return out
+
+
+def _as_given(parsed: dict[str, float], body: dict[str, Any]) -> dict[str, Any]:
+    """The parsed values, keeping the numbers the file wrote as they were (100000, not 100000.0)."""
+    out: dict[str, Any] = {}
+    for key, value in parsed.items():
+        original = body.get(key)
+        plain = isinstance(original, int | float) and not isinstance(original, bool)
+        out[key] = original if plain else value
+    return out
+
+
+def _number(value: Any, place: str, *, derivable: bool) -> float:
+    """A usage value: a finite number >= 0 (YAML reads `1e30` without a dot as a string, so numeric
+    strings count too), or for a derivable key -1 / `derived` (derive it from the graph)."""
+    allowed = "a number >= 0" + (f" (or {DERIVED}, or -1, to derive it)" if derivable else "")
+    example = "; write e.g. 2000000 or 2e6"
+    if derivable and isinstance(value, str) and value.strip().lower() == DERIVED:
+        return -1.0
+    if isinstance(value, str):
+        try:
+            number = float(value.strip().replace("_", ""))
+        except ValueError:
+            raise UsageError(f"usage file: {place} must be {allowed}, got {value!r}{example}") from None
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+    else:
+        raise UsageError(f"usage file: {place} must be {allowed}, got {_kind(value)} {value!r}{example}")
+    if not math.isfinite(number):
+        raise UsageError(f"usage file: {place} must be a finite number, got {value!r}")
+    if number < 0 and not (derivable and number == -1):
+        raise UsageError(f"usage file: {place} must be {allowed}, got {value!r}{example}")
+    return number

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from costguard.graph import is_unknown
@@ -12,17 +13,27 @@ def known(value: Any) -> bool:
 
 
 def number(value: Any, default: float | None = None) -> float | None:
-    """A number from an int, float or numeric string; `default` when missing, unknown or not numeric."""
+    """A finite number from an int, float or numeric string; `default` when missing, unknown, not
+    numeric, or not finite (NaN, infinity, an integer too large for a float)."""
     if isinstance(value, bool) or not known(value):
         return default
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return default
-    return default
+    if not isinstance(value, int | float | str):
+        return default
+    try:
+        result = float(value.strip()) if isinstance(value, str) else float(value)
+    except (ValueError, OverflowError):
+        return default
+    return result if math.isfinite(result) else default
+
+
+def mapping(value: Any) -> dict[str, Any]:
+    """`value` when it is an object, else {}: a property of the wrong shape reads as absent."""
+    return value if isinstance(value, dict) else {}
+
+
+def text(value: Any) -> str | None:
+    """`value` when it is a known string (usable as a lookup key), else None."""
+    return value if isinstance(value, str) and known(value) else None
 
 
 def flag(value: Any) -> bool:

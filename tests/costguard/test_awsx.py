@@ -326,3 +326,73 @@ def test_subnet_specs_with_size_and_isolated_subnets():
     routes = [r for r in x.children if r.type == "aws:ec2/route:Route"]
     assert len(routes) == 4
     assert len(x.outputs["isolatedSubnetIds"]) == 2 and len(x.outputs["natGateways"]) == 1
+
+
+@pytest.mark.parametrize("strategy", ["Bogus", "onePerAZ-ish", "OnePerAz "])
+def test_unknown_nat_strategy_is_awsx_own_error(strategy):
+    with pytest.raises(AwsxError, match=f"^Unknown NatGatewayStrategy '{strategy}'$"):
+        run("awsx:ec2:Vpc", "vpc", {"natGateways": {"strategy": strategy}})
+
+
+@pytest.mark.parametrize(
+    "nat, message",
+    [
+        (
+            {"strategy": "None", "elasticIpAllocationIds": ["e1"]},
+            "cannot be specified when NAT Gateway strategy",
+        ),
+        (
+            {"strategy": "Single", "elasticIpAllocationIds": ["e1", "e2"]},
+            "Exactly one Elastic IP may be specified",
+        ),
+        (
+            {"elasticIpAllocationIds": ["e1"]},
+            r"must match the number of availability zones for the VPC \(3\)",
+        ),
+    ],
+)
+def test_elastic_ip_ids_are_validated_like_awsx(nat, message):
+    with pytest.raises(AwsxError, match=message):
+        run("awsx:ec2:Vpc", "vpc", {"natGateways": nat})
+
+
+def _awsx_reference_size(cpu_units, memory_mb, weights):
+    """fargateMemoryAndCpu.ts as written: every size, sorted by a weighted cost, first that fits."""
+    sizes = [(0.25, [0.5, 1, 2])] + [
+        (vcpu, range(low, high + 1))
+        for vcpu, low, high in ((0.5, 1, 4), (1, 2, 8), (2, 4, 16), (4, 8, 30), (8, 16, 60), (16, 32, 120))
+    ]
+    configs = sorted(
+        ((weights[0] * vcpu + weights[1] * gb, vcpu, gb) for vcpu, gbs in sizes for gb in gbs),
+        key=lambda c: c[0],
+    )
+    want_vcpu, want_gb = cpu_units / 1024, memory_mb / 1024
+    vcpu, gb = next((v, g) for _, v, g in configs if v >= want_vcpu and g >= want_gb)
+    return str(int(vcpu * 1024)), str(int(gb * 1024))
+
+
+@pytest.mark.parametrize("weights", [(0.04048, 0.004445), (1.0, 1.0), (0.001, 5.0), (5.0, 0.001)])
+def test_fargate_size_needs_no_price_to_match_awsx(weights):
+    from costguard.awsx import _fargate_size
+
+    # awsx weighs vCPU and GB by literals in its source; any positive weights pick the same size.
+    for cpu in (0, 1, 256, 300, 512, 1024, 1500, 2048, 4096, 8192, 16384):
+        for memory in (0, 256, 512, 700, 1024, 2048, 3000, 4096, 9000, 30720, 61440, 122880):
+            containers = [{"cpu": cpu, "memory": memory}]
+            assert _fargate_size(containers) == _awsx_reference_size(cpu, memory, weights), (cpu, memory)
+
+
+def test_awsx_expansion_holds_no_price_literal():
+    from pathlib import Path
+
+    import costguard.awsx
+
+    source = Path(costguard.awsx.__file__).read_text()
+    assert "0.04048" not in source and "0.004445" not in source
+
+
+def test_fargate_size_beyond_the_largest_is_awsx_error():
+    from costguard.awsx import _fargate_size
+
+    with pytest.raises(AwsxError, match="exceed the maximum allowed for Fargate. Requested: 32 vCPU and 1GB"):
+        _fargate_size([{"cpu": 32768, "memory": 1024}])

@@ -96,3 +96,16 @@ def test_alb_program_outputs_resolve_through_resource_references(alb):
     assert out["imageUri"].startswith(repo.outputs["repositoryUrl"] + "@sha256:")
     (task,) = alb.of_type("aws:ecs/taskDefinition:TaskDefinition")
     assert out["taskDefinitionFamily"] == task.inputs["family"]
+
+
+def test_unknown_nat_strategy_fails_with_awsx_message(tmp_path):
+    import shutil
+
+    from costguard.capture import CaptureError
+
+    program = tmp_path / "vpc"
+    shutil.copytree(VPC_PROGRAM, program)
+    (program / "Pulumi.bogus.yaml").write_text("config:\n  capture-awsx-vpc:natStrategy: Bogus\n")
+    with pytest.raises(CaptureError) as err:
+        capture(program, "bogus")
+    assert "Unknown NatGatewayStrategy 'Bogus'" in str(err.value) and "IndexError" not in str(err.value)

@@ -70,6 +70,10 @@ def test_output_file_and_stack_override(tmp_path, capsys):
         (["review"], "required: PREVIEW.json"),
         ([], "required: command"),
         (["review", str(SYNTHETIC), "--usage", "nope.yml"], "usage file nope.yml not found"),
+        (["review", str(SYNTHETIC), "--budget", "nan"], "--budget wants a finite number"),
+        (["review", str(SYNTHETIC), "--budget", "inf"], "--budget wants a finite number"),
+        (["review", str(SYNTHETIC), "--budget", "1e400"], "--budget wants a finite number"),
+        (["plan", "--budget", "NaN"], "--budget wants a finite number"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(capsys, argv, fragment):
@@ -105,7 +109,7 @@ def test_plan_subparser_defaults():
         args.format,
         args.budget,
         args.output,
-    ) == (".", "dev", "policies", None, "table", None, None)
+    ) == (".", "dev", None, None, "table", None, None)  # --policy-pack: policies/ in --program
 
 
 def test_preview_from_stdin(monkeypatch, capsys):
@@ -131,3 +135,28 @@ def test_stack_export_costs_the_same_before_and_after(tmp_path, capsys):
     data = json.loads(out)
     assert code == 0 and data["region"] == "us-east-1" and data["diff"] == 0
     assert data["total_monthly"] > 0 and {r["op"] for r in data["resources"]} == {"same"}
+
+
+@pytest.mark.parametrize(
+    "command", [["review", str(SYNTHETIC)], ["plan", "--policy-pack", "none"], ["pack-config"]]
+)
+def test_binary_usage_file_is_one_line_in_every_command(tmp_path, command):
+    usage = tmp_path / "usage.yml"
+    usage.write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff\xfe")
+    proc = subprocess.run(
+        [sys.executable, "-m", "costguard", *command, "--usage", str(usage)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT.parent,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and proc.stdout == "", proc.stderr
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert "is not UTF-8 text" in proc.stderr
+
+
+def test_non_finite_usage_never_reaches_the_report(tmp_path, capsys):
+    usage = tmp_path / "usage.yml"
+    usage.write_text("api_requests_per_month: .inf\n")
+    code, out, err = run(capsys, "review", SYNTHETIC, "--usage", usage, "--format", "json")
+    assert code == 2 and out == "" and "must be a finite number" in err

@@ -99,8 +99,9 @@ def test_dev_stack_is_clean_under_budget_and_adds_up():
     assert total == pytest.approx(sum(r.monthly_after for r in plan.estimate.resources))
     # By hand, eu-west-1, usage.yml's dev figures:
     fargate = (0.25 * 0.00979124 + 0.5 * 0.00107649) * 730  # one ARM64 Spot task
-    # + its IPv4, hosted zone, 1 instance, 8 alarm metrics (target tracking's 2 alarms are not priced yet)
-    fixed = fargate + 0.005 * 730 + 0.50 + 0.10 + 8 * 0.10
+    # + its IPv4, hosted zone, 1 instance, the stack's 8 alarm metrics, and the 2 alarms (high, low) AWS
+    # creates for the target tracking scaling policy
+    fixed = fargate + 0.005 * 730 + 0.50 + 0.10 + 8 * 0.10 + 2 * 0.10
     usage = (
         0.1 * 1.11  # 100k HTTP API requests
         + 100_000 * 4 / 1024**2 * 0.09  # 4 KB responses out to the internet
@@ -171,3 +172,93 @@ def test_pack_config_inlines_the_usage_file_for_the_budget_policy(tmp_path):
 
     config = json.loads(out.read_text())
     assert config == {"cost-monthly-budget": {"usage": yaml.safe_load((ROOT / "usage.yml").read_text())}}
+
+
+def write_program(root: Path, main: str, stack_config: str = "  aws:region: us-east-1\n") -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "Pulumi.yaml").write_text("name: tiny\nruntime: python\n")
+    (root / "Pulumi.dev.yaml").write_text("config:\n" + stack_config)
+    (root / "__main__.py").write_text("import pulumi_aws as aws\n\n" + main)
+    return root
+
+
+def one_line_error(result: subprocess.CompletedProcess, fragment: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout == "" and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "Traceback" not in result.stderr and fragment in result.stderr, result.stderr
+
+
+def test_duplicate_urns_are_rejected_like_the_engine(tmp_path):
+    program = write_program(tmp_path / "p", 'aws.ec2.Eip("ip")\naws.ec2.Eip("ip")\n')
+    one_line_error(
+        costguard("plan", "--program", str(program)),
+        "Duplicate resource URN 'urn:pulumi:dev::tiny::aws:ec2/eip:Eip::ip'; try giving it a unique name",
+    )
+
+
+def test_program_that_is_a_file_is_not_a_directory(tmp_path):
+    one_line_error(costguard("plan", "--program", "README.md"), "README.md is not a directory")
+
+
+@pytest.mark.parametrize("value", ["abc", ".nan", "0", "-3"])
+def test_a_stack_budget_that_is_no_budget_is_one_line(tmp_path, value):
+    program = write_program(
+        tmp_path / "p", 'aws.ec2.Eip("ip")\n', f"  aws:region: us-east-1\n  tiny:monthlyBudgetUsd: {value}\n"
+    )
+    one_line_error(costguard("plan", "--program", str(program)), "stack config tiny:monthlyBudgetUsd is")
+
+
+def test_without_a_budget_the_report_names_the_default_the_pack_used(tmp_path):
+    program = write_program(tmp_path / "p", 'aws.ec2.Eip("ip")\n')
+    result = costguard("plan", "--program", str(program), "--policy-pack", str(PACK))
+    assert result.returncode == 1  # the Elastic IP is a mandatory violation
+    budget = next(line for line in result.stdout.splitlines() if line.startswith("Budget:"))
+    assert budget.startswith("Budget: within budget: $3.65/month of $25.00")
+    assert "the default budget (no --budget, no tiny:monthlyBudgetUsd" in budget
+    assert "also the policy pack's cost-monthly-budget budget" in budget
+    data = json.loads(
+        costguard("plan", "--program", str(program), "--policy-pack", str(PACK), "--format", "json").stdout
+    )
+    assert data["budget"]["limit"] == 25.0 and "default budget" in data["budget"]["source"]
+    alone = costguard("plan", "--program", str(program), "--policy-pack", "none")
+    assert "Budget: not checked: no --budget, no tiny:monthlyBudgetUsd in the stack config" in alone.stdout
+
+
+def test_budget_zero_cannot_be_handed_to_the_pack(tmp_path):
+    program = write_program(tmp_path / "p", 'aws.ec2.Eip("ip")\n')
+    one_line_error(
+        costguard("plan", "--program", str(program), "--policy-pack", str(PACK), "--budget", "0"),
+        "wants a budget above 0",
+    )
+
+
+def test_default_policy_pack_is_next_to_the_program_not_the_cwd(tmp_path):
+    # From another directory, the project's pack is still found (policies/ in --program).
+    result = subprocess.run(
+        [sys.executable, "-m", "costguard", "plan", "--program", str(ROOT)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},  # costguard is not installed: found from ROOT
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Policies: pack 'costguard', 20 policies: no violations" in result.stdout
+    # A program with no policies/ of its own is planned without a pack, and the report says so.
+    program = write_program(tmp_path / "p", 'aws.ec2.Eip("ip")\n')
+    result = costguard("plan", "--program", str(program))
+    assert result.returncode == 0, result.stderr
+    assert f"Policies: not checked: no policy pack in {program / 'policies'}" in result.stdout
+
+
+def test_readme_make_plan_sample_is_the_real_output_abridged():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("`make plan` prints", 1)[1].split("```\n", 2)[1]
+    real = (GOLDEN / "plan-dev.txt").read_text(encoding="utf-8").splitlines()
+    for line in block.splitlines():
+        if line.strip().startswith("..."):
+            continue  # an abridged stretch, said so
+        if line.endswith(", ..."):
+            assert any(r.startswith(line[: -len("...")]) for r in real), line
+        else:
+            assert line in real, line

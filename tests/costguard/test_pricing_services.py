@@ -218,3 +218,44 @@ def test_providers_that_bill_nothing_on_aws_are_free(type_):
 def test_secret_replicas_are_billed_as_secrets():
     cost = one("us-east-1", "aws:secretsmanager/secret:Secret", replicas=[{"region": "eu-west-1"}])
     assert monthly(cost)["Secret (2 copies)"] == pytest.approx(0.80)
+
+
+POLICY = "aws:appautoscaling/policy:Policy"
+
+
+def test_target_tracking_policy_pays_for_its_high_and_low_alarms():
+    cost = one(
+        "us-east-1",
+        POLICY,
+        policyType="TargetTrackingScaling",
+        targetTrackingScalingPolicyConfiguration={
+            "predefinedMetricSpecification": {"predefinedMetricType": "ECSServiceAverageCPUUtilization"},
+            "targetValue": 60,
+        },
+    )
+    # AWS creates two standard alarms (AlarmHigh, AlarmLow) on one metric: 2 x $0.10.
+    assert cost.status == "priced" and lines(cost) == {"Alarm metrics (target tracking)": 0.20}
+    assert cost.after[0].quantity == 2 and cost.after[0].price_key == "cw_alarm_standard"
+
+
+def test_target_tracking_on_metric_math_pays_per_metric_of_each_alarm():
+    metric = {"metricStat": {"metric": {"metricName": "m", "namespace": "n"}, "stat": "Sum"}}
+    cost = one(
+        "eu-west-1",
+        "aws-native:applicationautoscaling:ScalingPolicy",
+        policyType="TargetTrackingScaling",
+        targetTrackingScalingPolicyConfiguration={
+            "customizedMetricSpecification": {
+                "metrics": [{"id": "a", **metric}, {"id": "b", **metric}, {"id": "e", "expression": "a/b"}]
+            },
+            "disableScaleIn": True,
+        },
+    )
+    assert lines(cost) == {"Alarm metrics (target tracking)": 2 * 2 * 0.10}
+    assert any("disableScaleIn" in n for n in cost.notes)
+
+
+@pytest.mark.parametrize("inputs", [{}, {"policyType": "StepScaling"}, {"policyType": "PredictiveScaling"}])
+def test_other_scaling_policies_create_no_alarms(inputs):
+    cost = one("us-east-1", POLICY, **inputs)
+    assert cost.status == "free" and cost.after == []

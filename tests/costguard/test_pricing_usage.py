@@ -52,6 +52,16 @@ def test_lookups_are_recorded_as_assumptions_with_their_source(tmp_path):
         ("ecr_storage_gb: -1\n", "ecr_storage_gb must be a number >= 0"),
         ("- a\n- b\n", "must be a mapping"),
         ("a: [1,\n", "is not valid YAML (line"),
+        ("ecr_storage_gb: .nan\n", "ecr_storage_gb must be a finite number, got nan"),
+        ("ecr_storage_gb: .inf\n", "ecr_storage_gb must be a finite number, got inf"),
+        ("ecr_storage_gb: 1e400\n", "ecr_storage_gb must be a finite number, got '1e400'"),
+        (
+            "ecr_storage_gb: derived\n",
+            "ecr_storage_gb must be a number >= 0, got 'derived'; write e.g. 2000000 or 2e6",
+        ),
+        ("fargate_task_count: lots\n", "must be a number >= 0 (or derived, or -1, to derive it), got 'lots'"),
+        ("version: [1]\n", "version must be a number or a string"),
+        ("a: " + "[" * 5000 + "\n", "usage file"),
     ],
 )
 def test_bad_usage_files_are_one_line_errors(tmp_path, text, fragment):
@@ -71,3 +81,44 @@ def test_minus_one_means_derive_only_where_documented(tmp_path):
 def test_missing_usage_file(tmp_path):
     with pytest.raises(UsageError, match="not found"):
         Usage.load(tmp_path / "nope.yml")
+
+
+def test_numbers_in_scientific_notation_are_numbers(tmp_path):
+    # YAML 1.1 (PyYAML) reads 1e30 and 2e6 as strings: they still mean numbers in a usage file.
+    path = tmp_path / "usage.yml"
+    path.write_text("api_requests_per_month: 2e6\nstacks:\n  prod: {dynamodb_reads_per_month: 1.5E7}\n")
+    usage = Usage.load(path)
+    assert usage.view("dev", "x")["api_requests_per_month"] == 2_000_000
+    assert usage.view("prod", "x")["dynamodb_reads_per_month"] == 15_000_000
+    # The policy pack's schema wants numbers: what `plan` hands it is converted.
+    assert usage.data == {
+        "api_requests_per_month": 2e6,
+        "stacks": {"prod": {"dynamodb_reads_per_month": 1.5e7}},
+    }
+
+
+def test_derived_is_accepted_where_the_report_prints_it(tmp_path):
+    from costguard.graph import Graph
+    from costguard.pricing import estimate
+    from costguard.report import render
+
+    path = tmp_path / "usage.yml"
+    path.write_text("fargate_task_count: derived\nresources:\n  svc: {log_gb_stored: Derived}\n")
+    usage = Usage.load(path)
+    assert usage.view("dev", "svc")["fargate_task_count"] == -1
+    assert usage.view("dev", "svc")["log_gb_stored"] == -1
+    assert usage.data["fargate_task_count"] == -1
+    graph = Graph("p", "dev", [], {"aws:region": "us-east-1"})
+    cost = estimate(graph, usage=usage)
+    usage.view("dev", "svc")["fargate_task_count"]
+    cost.assumptions = usage.assumptions()
+    line = next(x for x in render(cost, "table").splitlines() if "fargate_task_count" in x)
+    assert line.strip().startswith("fargate_task_count = derived")
+
+
+def test_binary_usage_file_is_a_one_line_error(tmp_path):
+    path = tmp_path / "usage.yml"
+    path.write_bytes(bytes(range(256)))
+    with pytest.raises(UsageError) as err:
+        Usage.load(path)
+    assert "is not UTF-8 text" in str(err.value) and "\n" not in str(err.value)

@@ -93,7 +93,12 @@ def test_json_totals_and_components_add_up(synthetic):
     for r in data["resources"]:
         assert r["monthly_after"] == pytest.approx(sum(c["monthly"] for c in r["after"]), abs=1e-5)
     assert data["not_priced"] == {"aws:lambda/function:Function": 1}
-    assert data["budget"] == {"limit": 15.0, "total": pytest.approx(data["total_monthly"]), "over": True}
+    assert data["budget"] == {
+        "limit": 15.0,
+        "total": pytest.approx(data["total_monthly"]),
+        "over": True,
+        "source": "",
+    }
     assert {a["key"] for a in data["assumptions"]} >= {"api_requests_per_month", "log_gb_ingested_per_month"}
 
 
@@ -127,3 +132,76 @@ def test_markdown_is_a_pr_comment(synthetic):
 def test_unknown_format(synthetic):
     with pytest.raises(ValueError):
         render(synthetic, "xml")
+
+
+def _graph(region, *resources):
+    from costguard.graph import Graph
+
+    return Graph("p", "dev", list(resources), {"aws:region": region})
+
+
+def test_synthesized_resources_are_marked_in_table_and_markdown():
+    from costguard.graph import Resource
+
+    nat = Resource("urn:n", "aws:ec2/natGateway:NatGateway", "vpc-1", synthesized=True)
+    mine = Resource("urn:e", "aws:ec2/eip:Eip", "mine")
+    cost = estimate(_graph("us-east-1", nat, mine))
+    table = render(cost, "table")
+    assert re.search(r"^vpc-1 † +aws:ec2/natGateway", table, re.M)
+    assert re.search(r"^mine +aws:ec2/eip", table, re.M)
+    assert "† synthesized: a child that awsx creates by default" in table
+    markdown = render(cost, "markdown")
+    assert "| `vpc-1` † | `aws:ec2/natGateway:NatGateway` |" in markdown and "† synthesized" in markdown
+    assert "† synthesized" not in render(estimate(_graph("us-east-1", mine)), "table")
+
+
+def test_table_never_cuts_text():
+    from costguard.graph import Resource
+
+    long_name = "a-resource-name-much-longer-than-the-forty-eight-characters-column"
+    table = render(
+        estimate(
+            _graph(
+                "eu-west-1",
+                Resource("urn:t", "aws:dynamodb/table:Table", long_name, inputs={"readCapacity": 0}),
+                Resource("urn:c", "aws:elb/loadBalancer:LoadBalancer", "classic"),
+            )
+        ),
+        "table",
+    )
+    assert f"\n{long_name}  aws:dynamodb/table:Table" in table
+    assert "0 RCU-hour x $0.000147 (unverified price)" in table
+    assert "730 hour x $0.028 (unverified price)" in table
+
+
+def test_unverified_note_says_what_each_price_rests_on():
+    from costguard.graph import Resource
+
+    cost = estimate(
+        _graph(
+            "eu-west-1",
+            Resource("urn:c", "aws:elb/loadBalancer:LoadBalancer", "classic"),
+            Resource(
+                "urn:n", "aws:lb/loadBalancer:LoadBalancer", "nlb", inputs={"loadBalancerType": "network"}
+            ),
+        )
+    )
+    note = next(n for n in cost.notes if n.startswith("Prices not verified"))
+    # classic_lb_hour is unverified in both regions; nlb_lcu_hour only in eu-west-1.
+    assert "classic_lb_hour (not verified in any region)" in note
+    assert "nlb_lcu_hour (us-east-1's value is used)" in note
+    assert "the other region's value is used):" not in note
+
+
+def test_preview_without_show_sames_says_its_totals_cover_the_change_only(tmp_path):
+    data = json.loads(SYNTHETIC.read_text())
+    data["steps"] = [s for s in data["steps"] if s["op"] != "same"]
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(data))
+    cost = estimate(load(path))
+    assert cost.omitted_unchanged == 24
+    table = render(cost, "table")
+    assert "These totals cover only the resources this preview changes: 24 unchanged resources" in table
+    assert "--show-sames" in render(cost, "markdown")
+    assert json.loads(render(cost, "json"))["omitted_unchanged"] == 24
+    assert "These totals cover only" not in render(estimate(load(SYNTHETIC)), "table")

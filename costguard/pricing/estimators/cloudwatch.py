@@ -1,10 +1,11 @@
-"""CloudWatch alarms, dashboards and log groups."""
+"""CloudWatch alarms (including those a target tracking scaling policy makes AWS create),
+dashboards and log groups."""
 
 from __future__ import annotations
 
 from costguard.pricing.estimators import prices
 from costguard.pricing.model import CostComponent
-from costguard.pricing.values import as_list, first, number
+from costguard.pricing.values import as_list, first, flag, mapping, number
 
 AVERAGE_DAYS_PER_MONTH = 730 / 24
 
@@ -14,17 +15,51 @@ def metric_alarm(resource, props, ctx):
     # An alarm is billed per metric it evaluates: metric-math alarms pay for each metric query
     # (expressions are free); a period under 60 s makes it a high-resolution alarm.
     queries = as_list(first(props, "metricQueries", "metrics"))
-    metric_queries = [q for q in queries if isinstance(q, dict) and (q.get("metric") or q.get("metricStat"))]
+    metric_queries = [
+        q for q in queries if isinstance(q, dict) and isinstance(q.get("metric") or q.get("metricStat"), dict)
+    ]
     metrics = len(metric_queries) or 1
     periods = [number(first(props, "period"))]
     for q in metric_queries:
-        spec = q.get("metric") or q.get("metricStat") or {}
+        spec = mapping(q.get("metric") or q.get("metricStat"))
         periods.append(number(spec.get("period")))
     high_res = any(p is not None and p < 60 for p in periods)
     key, label = (
         ("cw_alarm_high_resolution", "high resolution") if high_res else ("cw_alarm_standard", "standard")
     )
     return [CostComponent.of(f"Alarm metrics ({label})", metrics, ctx.book[key])]
+
+
+# A target tracking policy's alarms: Application Auto Scaling "creates and manages the CloudWatch
+# alarms that invoke the scaling policy" (docs.aws.amazon.com/autoscaling/application/userguide/
+# target-tracking-scaling-policy-overview.html) — a high one (scale out) and a low one (scale in),
+# e.g. TargetTracking-service/...-AlarmHigh-... and -AlarmLow-..., both on 60 s periods
+# (hashicorp/terraform-provider-aws#42553). They are ordinary alarms, billed per metric like any
+# other (CloudWatch pricing; aws-solutions/instance-scheduler-on-aws#351 shows the charge on a bill
+# for the alarms DynamoDB auto scaling created). Step scaling uses alarms the user declares (priced
+# as their own resources); other policy types create none.
+TARGET_TRACKING_ALARMS = 2
+
+
+@prices("aws:appautoscaling/policy:Policy", "aws-native:applicationautoscaling:ScalingPolicy")
+def scaling_policy(resource, props, ctx):
+    # pulumi-aws defaults policyType to "StepScaling".
+    if str(first(props, "policyType") or "StepScaling") != "TargetTrackingScaling":
+        return []
+    config = mapping(first(props, "targetTrackingScalingPolicyConfiguration"))
+    custom = mapping(config.get("customizedMetricSpecification"))
+    # Metric math: each alarm pays for the metrics it queries (expressions are free).
+    queries = [q for q in as_list(custom.get("metrics")) if isinstance(q, dict)]
+    metrics = sum(1 for q in queries if isinstance(q.get("metricStat"), dict)) or 1
+    if flag(config.get("disableScaleIn")):
+        ctx.note("disableScaleIn: the low alarm is assumed to exist still (not verified)")
+    return [
+        CostComponent.of(
+            "Alarm metrics (target tracking)",
+            TARGET_TRACKING_ALARMS * metrics,
+            ctx.book["cw_alarm_standard"],
+        )
+    ]
 
 
 @prices("aws:cloudwatch/dashboard:Dashboard", "aws-native:cloudwatch:Dashboard")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from costguard.pricing.estimators import prices
 from costguard.pricing.model import CostComponent
 from costguard.pricing.pricebook import HOURS_PER_MONTH
-from costguard.pricing.values import as_list, first, number
+from costguard.pricing.values import as_list, first, mapping, number
 
 
 @prices("aws:ecr/repository:Repository", "aws-native:ecr:Repository")
@@ -40,16 +40,16 @@ def dynamodb_table(resource, props, ctx):
             ),
             storage,
         ]
-    throughput = first(props, "provisionedThroughput") or {}
+    throughput = mapping(first(props, "provisionedThroughput"))
     reads = number(first(props, "readCapacity"), None)
     writes = number(first(props, "writeCapacity"), None)
-    if reads is None and isinstance(throughput, dict):
+    if reads is None:
         reads = number(throughput.get("readCapacityUnits"), 0)
         writes = number(throughput.get("writeCapacityUnits"), 0)
     reads, writes = reads or 0.0, writes or 0.0
     for index in as_list(first(props, "globalSecondaryIndexes")):
         if isinstance(index, dict):
-            nested = index.get("provisionedThroughput") or {}
+            nested = mapping(index.get("provisionedThroughput"))
             reads += (
                 number(index.get("readCapacity"), None) or number(nested.get("readCapacityUnits"), 0) or 0
             )

@@ -6,7 +6,7 @@ from costguard.pricing.estimators import prices
 from costguard.pricing.estimators.fargate import ECS_SERVICE_TYPES, running_task_hours
 from costguard.pricing.model import CostComponent
 from costguard.pricing.pricebook import HOURS_PER_MONTH
-from costguard.pricing.values import as_list, known
+from costguard.pricing.values import as_list, text
 
 
 @prices(
@@ -49,8 +49,8 @@ def discovery_instance(resource, props, ctx):
 def _registered_tasks(resource, props, ctx) -> float:
     """Average instances = running tasks of the ECS services whose serviceRegistries point here."""
     by_arn, by_dependency = ctx.memo("ecs_registrations", lambda: _registrations(ctx))
-    arn = props.get("arn")
-    services = list(by_arn.get(arn, ())) if known(arn) else []
+    arn = text(props.get("arn"))
+    services = list(by_arn.get(arn, ())) if arn else []
     services += [s for s in by_dependency.get(resource.urn, ()) if s not in services]
     if not services:
         ctx.note("no ECS service registers into it: 1 instance assumed")
@@ -63,8 +63,8 @@ def _registrations(ctx):
     by_arn, by_dependency = {}, {}
     for service, service_props in ctx.index.of_type(*ECS_SERVICE_TYPES):
         for registry in as_list(service_props.get("serviceRegistries")):
-            target = registry.get("registryArn") if isinstance(registry, dict) else None
-            if known(target):
+            target = text(registry.get("registryArn")) if isinstance(registry, dict) else None
+            if target:
                 by_arn.setdefault(target, []).append((service, service_props))
             else:
                 for dep in service.dependencies:

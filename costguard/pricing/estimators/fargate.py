@@ -16,7 +16,7 @@ from costguard.pricing.estimators import prices
 from costguard.pricing.model import CostComponent
 from costguard.pricing.pricebook import HOURS_PER_MONTH
 from costguard.pricing.schedule import ScheduledCapacity, average_tasks
-from costguard.pricing.values import as_list, first, flag, known, number
+from costguard.pricing.values import as_list, first, flag, known, mapping, number, text
 
 ECS_SERVICE_TYPES = ("aws:ecs/service:Service", "aws-native:ecs:Service")
 TASK_DEFINITION_TYPES = ("aws:ecs/taskDefinition:TaskDefinition", "aws-native:ecs:TaskDefinition")
@@ -44,18 +44,12 @@ def ecs_service(resource: Resource, props: dict[str, Any], ctx: Context):
         ctx.note("task definition not found in the graph: Fargate tasks not priced")
         return None
     td_props = ctx.index.props_of(task_def)
-    platform = first(td_props, "runtimePlatform") or {}
-    os_family = (
-        str(platform.get("operatingSystemFamily") or "LINUX").upper()
-        if isinstance(platform, dict)
-        else "LINUX"
-    )
+    platform = mapping(first(td_props, "runtimePlatform"))
+    os_family = str(platform.get("operatingSystemFamily") or "LINUX").upper()
     if os_family != "LINUX":
         ctx.note(f"{os_family} Fargate tasks are not in the price book")
         return None
-    arch = (
-        str(platform.get("cpuArchitecture") or "X86_64").upper() if isinstance(platform, dict) else "X86_64"
-    )
+    arch = str(platform.get("cpuArchitecture") or "X86_64").upper()
     arm = arch == "ARM64"
     vcpu = _vcpu(first(td_props, "cpu"))
     memory_gb = _memory_gb(first(td_props, "memory"))
@@ -92,12 +86,8 @@ def ecs_service(resource: Resource, props: dict[str, Any], ctx: Context):
         components.append(
             CostComponent.of("Public IPv4 (per running task)", task_hours, ctx.book["public_ipv4"])
         )
-    ephemeral = first(td_props, "ephemeralStorage")
-    size = (
-        number(ephemeral.get("sizeInGib") or ephemeral.get("sizeInGiB"), 0)
-        if isinstance(ephemeral, dict)
-        else 0
-    )
+    ephemeral = mapping(first(td_props, "ephemeralStorage"))
+    size = number(ephemeral.get("sizeInGib") or ephemeral.get("sizeInGiB"), 0)
     if size and size > FREE_EPHEMERAL_GB:
         components.append(
             CostComponent.of(
@@ -153,7 +143,7 @@ def _task_segments(
     t_res, t_props = target
     lo = number(first(t_props, "minCapacity"), None)
     hi = number(first(t_props, "maxCapacity"), None)
-    actions = _scheduled_actions(t_res, t_props, ctx)
+    actions = _scheduled_actions(t_res, t_props, ctx, notes)
     segments = average_tasks(desired, lo, hi, actions, notes)
     if actions:
         asleep = sum(f for f, n in segments if n == 0)
@@ -190,18 +180,20 @@ def _index_targets(ctx: Context):
     return by_id, by_dependency
 
 
-def _scheduled_actions(target: Resource, t_props: dict[str, Any], ctx: Context) -> list[ScheduledCapacity]:
+def _scheduled_actions(
+    target: Resource, t_props: dict[str, Any], ctx: Context, notes: list[str]
+) -> list[ScheduledCapacity]:
     by_id, by_dependency = ctx.memo("scheduled_actions", lambda: _index_actions(ctx))
-    resource_id = t_props.get("resourceId")
+    resource_id = text(t_props.get("resourceId"))
     actions = []
     # aws-native declares the actions inline on the scalable target.
     for inline in as_list(t_props.get("scheduledActions")):
-        bounds = inline.get("scalableTargetAction") or {}
-        actions.append(_scheduled(inline, bounds))
-    linked = list(by_id.get(resource_id, ())) if known(resource_id) else []
+        if isinstance(inline, dict):
+            actions.append(_scheduled(inline, notes))
+    linked = list(by_id.get(resource_id, ())) if resource_id else []
     linked += by_dependency.get(target.urn, ())
     for a_props in linked:
-        actions.append(_scheduled(a_props, a_props.get("scalableTargetAction") or {}))
+        actions.append(_scheduled(a_props, notes))
     return actions
 
 
@@ -209,8 +201,8 @@ def _index_actions(ctx: Context):
     by_id: dict[str, list] = {}
     by_dependency: dict[str, list] = {}
     for res, a_props in ctx.index.of_type(*SCHEDULED_ACTION_TYPES):
-        rid = a_props.get("resourceId")
-        if known(rid):
+        rid = text(a_props.get("resourceId"))
+        if rid:
             by_id.setdefault(rid, []).append(a_props)
         else:
             for dep in res.dependencies:
@@ -218,11 +210,14 @@ def _index_actions(ctx: Context):
     return by_id, by_dependency
 
 
-def _scheduled(props: dict[str, Any], bounds: dict[str, Any]) -> ScheduledCapacity:
+def _scheduled(props: dict[str, Any], notes: list[str]) -> ScheduledCapacity:
+    bounds = mapping(props.get("scalableTargetAction"))
     timezone = props.get("timezone")
+    if known(timezone) and not isinstance(timezone, str):
+        notes.append(f"scheduled action timezone {timezone!r} is not a zone name: UTC assumed")
     return ScheduledCapacity(
         schedule=str(props.get("schedule") or ""),
-        timezone=timezone if known(timezone) else None,
+        timezone=text(timezone),
         min_capacity=number(bounds.get("minCapacity"), None),
         max_capacity=number(bounds.get("maxCapacity"), None),
     )
@@ -359,7 +354,7 @@ def _last_segment(value: Any, marker: str) -> str | None:
     return value.split(marker, 1)[1] if marker in value else value
 
 
-_UNIT = re.compile(r"^\s*([\d.]+)\s*([a-zA-Z]*)\s*$")
+_UNIT = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([a-zA-Z]*)\s*$")
 
 
 def _vcpu(value: Any) -> float | None:
