@@ -24,6 +24,9 @@ settings = settings_from_pulumi_config()
 stack = f"{pulumi.get_project()}-{pulumi.get_stack()}"
 # Every AWS resource carries pulumi-stack=<project>-<stack>: the budget's cost filter (budgetScope: stack).
 tag_resources({STACK_TAG_KEY: stack})
+# The Cloud Map namespace is per stack, so that one stack's deploy role, which may delete the records
+# under its namespace in Route 53, cannot touch another stack's in the same account.
+dns_namespace = f"{pulumi.get_stack()}.heatmap.internal"
 
 # The CI roles come first when on: their permissions boundary must be on the service's roles.
 ci = (
@@ -38,6 +41,7 @@ ci = (
             oidc_provider_arn=settings.github_oidc_provider_arn,
             state_backend_url=settings.github_state_backend_url,
             environments=settings.github_deploy_environments,
+            dns_namespace=dns_namespace,
         ),
     )
     if settings.github_repository
@@ -87,6 +91,7 @@ service = Service(
         wake_schedule=settings.wake_schedule,
         schedule_timezone=settings.schedule_timezone,
         container_port=CONTAINER_PORT,
+        namespace_name=dns_namespace,
         permissions_boundary=ci.permissions_boundary_arn if ci is not None else None,
     ),
 )

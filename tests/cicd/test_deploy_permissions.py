@@ -867,11 +867,14 @@ def test_route53_record_deletes_stay_inside_the_namespace(program):
             route53__ChangeResourceRecordSetsActions=list(actions),
         )
 
-    assert allowed(docs, change(["api.heatmap.internal", "abc.api.heatmap.internal"], ("SRV", "A")))
+    ours = f"api.{program.stack}.heatmap.internal"
+    other = "api.prod.heatmap.internal" if program.stack != "prod" else "api.dev.heatmap.internal"
+    assert allowed(docs, change([ours, f"abc.{ours}"], ("SRV", "A")))
     assert not allowed(docs, change(["www.example.org"]))
-    assert not allowed(docs, change(["api.heatmap.internal", "www.example.org"]))
-    assert not allowed(docs, change(["api.heatmap.internal"], actions=("UPSERT",)))
-    assert not allowed(docs, change(["api.heatmap.internal"], types=("NS",)))
+    assert not allowed(docs, change([other]))  # another stack's namespace in the same account
+    assert not allowed(docs, change([ours, "www.example.org"]))
+    assert not allowed(docs, change([ours], actions=("UPSERT",)))
+    assert not allowed(docs, change([ours], types=("NS",)))
     for action in (
         "route53:DeleteHostedZone",
         "route53:AssociateVPCWithHostedZone",
