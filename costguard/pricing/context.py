@@ -7,6 +7,7 @@ from typing import Any
 
 from costguard.graph import Graph, Resource, is_unknown
 from costguard.pricing.pricebook import PriceBook
+from costguard.pricing.tokens import TypeMap
 from costguard.pricing.usage import Usage, UsageView
 
 # Ops whose resource exists before / after the step.
@@ -42,7 +43,8 @@ class SideIndex:
         self.items: list[tuple[Resource, dict[str, Any]]] = [
             (r, props_for(r, side)) for r in graph.resources if r.op in exists
         ]
-        self._by_type: dict[str, list[tuple[Resource, dict[str, Any]]]] = {}
+        # aws-native types in any letter case (costguard.pricing.tokens)
+        self._by_type: dict[str, list[tuple[Resource, dict[str, Any]]]] = TypeMap()
         self._by_urn: dict[str, tuple[Resource, dict[str, Any]]] = {}
         for item in self.items:
             self._by_type.setdefault(item[0].type, []).append(item)

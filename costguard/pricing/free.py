@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from costguard.pricing.tokens import type_key
+
 # Exact types. Several are free because another resource carries their cost: a task definition is
 # priced through its ECS service, autoscaling targets/actions shape the service's task-hours, API
 # Gateway routes/stages/integrations are billed per request on the API, listeners and target groups
@@ -150,5 +152,13 @@ FREE_PREFIXES = (
 )
 
 
+_FREE_KEYS = frozenset(type_key(t) for t in FREE_TYPES)
+_FREE_PREFIX_KEYS = tuple(type_key(p) for p in FREE_PREFIXES)
+
+
 def is_free_type(type_: str) -> bool:
-    return isinstance(type_, str) and (type_ in FREE_TYPES or type_.startswith(FREE_PREFIXES))
+    """Whether the type is free; aws-native tokens in any letter case (costguard.pricing.tokens)."""
+    if not isinstance(type_, str):
+        return False
+    key = type_key(type_)
+    return key in _FREE_KEYS or key.startswith(_FREE_PREFIX_KEYS)

@@ -30,7 +30,7 @@ config:
   spot:
     type: boolean
   ratio:
-    type: number
+    type: string
   origins:
     type: array
     items:
@@ -39,6 +39,16 @@ config:
     type: string
     secret: true
 """
+
+
+# The keys PROJECT declares without a default: a stack must set them all (the CLI refuses it otherwise).
+REQUIRED = (
+    "  demo:retention: 14\n"
+    "  demo:spot: false\n"
+    "  demo:ratio: 0.25\n"
+    "  demo:origins: []\n"
+    "  demo:apiKey:\n    secure: v1:abcdefgh\n"
+)
 
 
 def write(directory: Path, files: dict[str, str]) -> Path:
@@ -62,6 +72,7 @@ def test_project_defaults_then_stack_values_with_qualified_keys(tmp_path):
                 "  demo:ratio: 0.5\n"
                 "  demo:origins:\n    - https://a.example\n    - https://b.example\n"
                 "  demo:apiKey:\n    secure: v1:abcdefgh\n"
+                "  demo:retention: 14\n"
             ),
             "__main__.py": "",
         },
@@ -81,15 +92,20 @@ def test_project_defaults_then_stack_values_with_qualified_keys(tmp_path):
         "demo:ratio": 0.5,
         "demo:origins": ["https://a.example", "https://b.example"],
         "demo:apiKey": SECRET_PLACEHOLDER,
+        "demo:retention": 14,
     }
-    assert "demo:retention" not in cfg.config
     assert cfg.secret_keys == ("demo:apiKey",)
+    # What the program gets: a stack scalar as written, a list as JSON, a default as the CLI prints it.
+    program = cfg.program_config()
+    assert (program["demo:cpu"], program["demo:spot"], program["demo:ratio"]) == ("512", "true", "0.5")
+    assert program["demo:origins"] == '["https://a.example","https://b.example"]'
+    assert program["demo:count"] == "2" and program["demo:tags"] == '{"team":"maps"}'
 
 
 def test_program_config_is_what_the_cli_passes_strings_and_json(tmp_path):
     write(
         tmp_path,
-        {"Pulumi.yaml": PROJECT, "Pulumi.dev.yaml": "config:\n  demo:spot: false\n", "__main__.py": ""},
+        {"Pulumi.yaml": PROJECT, "Pulumi.dev.yaml": "config:\n" + REQUIRED, "__main__.py": ""},
     )
     program = load_stack_config(tmp_path, "dev").program_config()
     assert program["demo:cpu"] == "256"
@@ -182,7 +198,7 @@ def test_a_secret_takes_the_declared_default_offline(tmp_path):
         tmp_path,
         {
             "Pulumi.yaml": PROJECT,
-            "Pulumi.dev.yaml": "config:\n  demo:alarmEmail:\n    secure: v1:abcdefgh\n",
+            "Pulumi.dev.yaml": "config:\n  demo:alarmEmail:\n    secure: v1:abcdefgh\n" + REQUIRED,
             "__main__.py": "",
         },
     )
