@@ -12,7 +12,7 @@ from pydantic_core import to_json
 from app.config import Settings
 from app.deps import get_clock, get_settings, get_store, get_timing
 from app.heatmap import Timing, cells_of_report, read_heatmap
-from app.media import require_json
+from app.media import JsonBodyRoute
 from app.models import Health, HeatmapRequest, HeatmapResponse, ReportAccepted, ReportRequest
 from app.store import CellStore
 
@@ -22,10 +22,13 @@ HEATMAP_MAX_AGE_SECONDS = 30
 api = APIRouter(
     prefix="/api/safetyheatmap",
     tags=["safety heatmap"],
-    dependencies=[Depends(require_json)],
+    route_class=JsonBodyRoute,  # Content-Type and Content-Encoding checked before the body is read
     responses={
         413: {"description": "Request body over the size limit"},
-        415: {"description": "Content-Type is not application/json (or application/*+json)"},
+        415: {
+            "description": "Content-Type is not application/json (or application/*+json), "
+            "or the body has a Content-Encoding"
+        },
         503: {"description": "The table is unavailable; retry after the Retry-After seconds"},
     },
 )
