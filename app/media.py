@@ -37,6 +37,24 @@ class UnsupportedContentEncoding(Exception):
         super().__init__(f"send the body uncompressed, without Content-Encoding; got {received}")
 
 
+SHOWN_CHARS = 60
+
+
+def shown(value: str) -> str:
+    """A client's header value as an error message can carry it: printable ASCII kept, any other
+    character as a \\xNN escape (headers arrive as Latin-1, one character per byte), cut to
+    SHOWN_CHARS characters."""
+    text = "".join(c if " " <= c <= "~" else f"\\x{ord(c):02x}" for c in value.strip())
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "..."
+
+
+def _media_type(content_type: str) -> str:
+    """The media type as the client wrote it: the header without its parameters (a boundary, a
+    charset), or the whole header when that leaves nothing. Not email.message's reading of it,
+    which turns anything it cannot parse (`\\x7f`, `application/json, text/plain`) into text/plain."""
+    return content_type.split(";", 1)[0].strip() or content_type
+
+
 def _parse(content_type: str) -> Message:
     message = Message()
     message["content-type"] = content_type
@@ -59,11 +77,10 @@ def check_headers(request: Request) -> None:
     if not content_type:
         raise UnsupportedMediaType(None)
     if not is_json(content_type):
-        # Named without its parameters (a boundary, a charset) and capped: the header is the client's.
-        raise UnsupportedMediaType(_parse(content_type).get_content_type()[:80])
+        raise UnsupportedMediaType(shown(_media_type(content_type)))
     codings = [c.strip() for c in request.headers.get("content-encoding", "").split(",")]
     if any(coding and coding.lower() != "identity" for coding in codings):
-        raise UnsupportedContentEncoding(request.headers["content-encoding"].strip()[:80])
+        raise UnsupportedContentEncoding(shown(request.headers["content-encoding"]))
 
 
 def _too_deep(body: bytes) -> int | None:

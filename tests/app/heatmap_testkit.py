@@ -125,9 +125,13 @@ class RawHttp:
             self.sock.setblocking(True)
 
 
-def request_bytes(method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
-    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+def request_bytes(
+    method: str, path: str, body: bytes = b"", headers: dict[str, str | bytes] | None = None
+) -> bytes:
+    """An HTTP/1.1 request; header values given as bytes are sent exactly as they are."""
+    lines = [f"{method} {path} HTTP/1.1".encode(), b"Host: 127.0.0.1"]
+    for name, value in (headers or {}).items():
+        lines.append(name.encode() + b": " + (value if isinstance(value, bytes) else value.encode("latin-1")))
     if body or method == "POST":
-        lines.append(f"Content-Length: {len(body)}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
+        lines.append(f"Content-Length: {len(body)}".encode())
+    return b"\r\n".join(lines) + b"\r\n\r\n" + body

@@ -1,8 +1,10 @@
 """The POST endpoints read JSON only: other content types get a 415 naming the type expected."""
 
 import gzip
+import json
 
 import pytest
+from heatmap_testkit import RawHttp, request_bytes
 
 REPORT = "/api/safetyheatmap/report/add"
 HEATMAP = "/api/safetyheatmap/heatmap/get"
@@ -170,3 +172,24 @@ def test_a_utf8_byte_order_mark_is_ignored_but_utf16_is_refused(client):
     assert client.post(REPORT, content=bom, headers=headers).status_code == 201  # RFC 8259: MAY ignore
     utf16 = REPORT_BODY.decode().encode("utf-16")
     json_invalid(client.post(REPORT, content=utf16, headers=headers), "the body is not UTF-8 text")
+
+
+@pytest.mark.parametrize(
+    ("raw_type", "named"),
+    [
+        # email.message reads anything it cannot parse as text/plain; the client sent neither.
+        (b"\x7f", "got \\x7f"),
+        (b"application/json, text/plain", "got application/json, text/plain"),
+        (b"text/\x01plain; charset=utf-8", "got text/\\x01plain"),
+        (b"application/j\xf6son", "got application/j\\xf6son"),  # obs-text: Latin-1 bytes
+        (b"; charset=utf-8", "got ; charset=utf-8"),  # no media type: the whole header
+        (b"application/" + b"x" * 100, "got application/" + "x" * 48 + "..."),  # capped at 60
+    ],
+)
+def test_the_415_names_what_the_client_sent(api, raw_type, named):
+    # Raw bytes: httpx (h11) refuses to send some of these headers; uvicorn's h11 accepts them.
+    with RawHttp(api.url) as http:
+        http.send(request_bytes("POST", REPORT, REPORT_BODY, {"Content-Type": raw_type}))
+        status, headers, body = http.response()
+    assert status == 415
+    assert json.loads(body)["detail"][0]["msg"] == EXPECTED_PREFIX + named
