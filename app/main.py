@@ -12,7 +12,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from app import errors, logs
 from app.config import ConfigError, Settings
-from app.middleware import BodySizeLimitMiddleware, RequestLogMiddleware
+from app.middleware import BodySizeLimitMiddleware, InternalErrorMiddleware, RequestLogMiddleware
 from app.routes import api, ops
 from app.store import CellStore, DynamoCellStore
 
@@ -55,6 +55,10 @@ def create_app(settings: Settings | None = None, store: CellStore | None = None)
     # add_middleware puts each one outside the previous: gzip innermost, the request log outermost.
     # Level 4, not Starlette's default 9: a third of the CPU time for a body ~3 % larger.
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=4)
+    app.add_middleware(InternalErrorMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Outside the middleware that answer by themselves (413, 500), so those responses get CORS
+    # headers too and a browser can read them.
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -63,7 +67,6 @@ def create_app(settings: Settings | None = None, store: CellStore | None = None)
             allow_headers=["Content-Type"],
             max_age=600,
         )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLogMiddleware)
     return app
 

@@ -1,4 +1,9 @@
-"""ASGI middleware: a JSON log line per request (with Server-Timing), and a request body size cap."""
+"""ASGI middleware: a JSON log line per request (with Server-Timing), a request body size cap, and a
+JSON 500 for an unhandled error.
+
+app.main stacks them, outermost first: request log, CORS, body limit, internal error, gzip. CORS sits
+outside every middleware that answers by itself, so a browser can read the 413 and the 500 too.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,19 @@ import time
 from app.heatmap import Timing
 
 log = logging.getLogger("app.request")
+error_log = logging.getLogger("app.error")
+
+
+async def send_json(send, status: int, content, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    body = json.dumps(content, separators=(",", ":")).encode()
+    head = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": head + (headers or [])})
+    await send({"type": "http.response.body", "body": body})
+
+
+def body_error(msg: str, kind: str) -> dict:
+    """The 422 shape for an error about the body as a whole (field `body`)."""
+    return {"detail": [{"loc": ["body"], "field": "body", "msg": msg, "type": kind}]}
 
 
 class RequestLogMiddleware:
@@ -96,15 +114,36 @@ class BodySizeLimitMiddleware:
         await self.app(scope, replay, send)
 
     async def _too_large(self, send):
-        body = json.dumps({"detail": f"request body larger than {self.max_bytes} bytes"}).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        error = body_error(f"request body larger than {self.max_bytes} bytes", "body_too_large")
+        await send_json(send, 413, error)
+
+
+class InternalErrorMiddleware:
+    """Answers an unhandled exception with `500 {"detail": "internal error"}` and one log line.
+
+    Starlette's own last resort (ServerErrorMiddleware) sits outside all other middleware, so its
+    500 would carry no CORS headers; it also re-raises, and uvicorn logs a traceback. Logged here:
+    the exception's class and where it was raised, never its message (it may hold the input).
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            error_log.error("unhandled error", exc_info=True)
+            if started:  # a response is under way: nothing else can be sent
+                raise
+            await send_json(send, 500, {"detail": "internal error"})
