@@ -1,6 +1,7 @@
 """Error responses: one shape for input errors, CORS headers on every error, a JSON 500."""
 
 import logging
+import time
 
 import httpx
 import pytest
@@ -9,13 +10,17 @@ from heatmap_testkit import ServerThread, new_table
 from app.config import Settings
 from app.deps import get_store
 from app.main import create_app
-from app.store import DynamoCellStore
+from app.store import DynamoCellStore, StoreUnavailable
 
 REPORT = "/api/safetyheatmap/report/add"
 HEATMAP = "/api/safetyheatmap/heatmap/get"
 ORIGIN = "https://map.example.org"
 REPORT_BODY = b'{"lat": 52.4042, "lng": -2.7013}'
 JSON = {"content-type": "application/json"}
+HEATMAP_BODY = (
+    b'{"size": "S", "range": {"topleft": {"lat": 52.405, "lng": -2.702},'
+    b' "bottomright": {"lat": 52.403, "lng": -2.7}}}'
+)
 
 
 class Broken:
@@ -66,15 +71,27 @@ def test_every_error_carries_the_cors_headers(cors_api):
         assert response.headers["content-type"] == "application/json", what
 
 
-@pytest.fixture
-def error_log():
+def _records(name: str):
     records = []
     handler = logging.Handler()
     handler.emit = records.append
-    logger = logging.getLogger("app.error")
+    logger = logging.getLogger(name)
     logger.addHandler(handler)
+    return records, lambda: logger.removeHandler(handler)
+
+
+@pytest.fixture
+def error_log():
+    records, remove = _records("app.error")
     yield records
-    logger.removeHandler(handler)
+    remove()
+
+
+@pytest.fixture
+def request_log():
+    records, remove = _records("app.request")
+    yield records
+    remove()
 
 
 @pytest.mark.parametrize(("method", "path"), [("POST", REPORT), ("POST", HEATMAP), ("GET", "/health")])
@@ -82,11 +99,44 @@ def test_an_unhandled_error_is_a_json_500_logged_once_without_its_message(
     client, api, error_log, method, path
 ):
     api.app.dependency_overrides[get_store] = Broken
-    body = REPORT_BODY if path == REPORT else None
-    if path == HEATMAP:
-        body = b'{"size": "S", "range": {"topleft": {"lat": 52.405, "lng": -2.702}, "bottomright": {"lat": 52.403, "lng": -2.7}}}'
+    body = {REPORT: REPORT_BODY, HEATMAP: HEATMAP_BODY}.get(path)
     response = client.request(method, path, content=body, headers=JSON if body else {})
     assert response.status_code == 500
     assert response.json() == {"detail": "internal error"}
     (record,) = error_log
     assert record.getMessage() == "unhandled error" and record.exc_info[0] is RuntimeError
+
+
+class SlowFailure:
+    """A store whose calls fail after a known time, as an unreachable DynamoDB does after retries."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+
+    def _fail(self, *args):
+        time.sleep(self.seconds)
+        raise StoreUnavailable("RequestLimitExceeded")
+
+    add_report = cells_between = _fail
+
+
+@pytest.mark.parametrize("path", [REPORT, HEATMAP])
+def test_a_503_reports_the_time_the_store_took_to_fail(client, api, request_log, path):
+    api.app.dependency_overrides[get_store] = lambda: SlowFailure(0.2)
+    response = client.post(path, content=REPORT_BODY if path == REPORT else HEATMAP_BODY, headers=JSON)
+    assert response.status_code == 503
+    store_part = response.headers["server-timing"].split(",")[0]
+    assert store_part.startswith("store;dur=") and 200 <= float(store_part.split("=")[1]) < 1200
+    deadline = time.monotonic() + 5
+    while not request_log and time.monotonic() < deadline:  # logged just after the response
+        time.sleep(0.01)
+    (line,) = request_log
+    assert line.status == 503 and 200 <= line.store_ms < 1200
+
+
+def test_503_from_an_unreachable_table_has_a_store_time(client, api):
+    api.use_table("no-such-table")
+    for path, body in ((REPORT, REPORT_BODY), (HEATMAP, HEATMAP_BODY)):
+        response = client.post(path, content=body, headers=JSON)
+        assert response.status_code == 503
+        assert float(response.headers["server-timing"].split(",")[0].split("=")[1]) > 0
