@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 DEFAULT_TABLE_NAME = "safety-heatmap"
 DEFAULT_REGION = "us-east-1"
+# Not every name `logging` knows: uvicorn adds TRACE, at which it logs each client's address.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class ConfigError(ValueError):
@@ -29,7 +30,7 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         level = env.get("LOG_LEVEL", "INFO").strip().upper() or "INFO"
-        if level not in logging.getLevelNamesMapping():
+        if level not in LOG_LEVELS:
             raise ConfigError(f"LOG_LEVEL={level!r} is not a log level; use DEBUG, INFO, WARNING or ERROR")
         origins = tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip())
         for origin in origins:

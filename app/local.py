@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"DynamoDB (moto) on {endpoint}, table {args.table}", file=sys.stderr)
         print(f"API on http://127.0.0.1:{args.port} (docs: /docs); Ctrl-C stops", file=sys.stderr)
-        run(create_app(), "127.0.0.1", args.port)
+        app = create_app()
+        run(app, "127.0.0.1", args.port, app.state.settings.log_level)
     finally:
         moto.stop()
     return 0

@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, store: CellStore | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        logs.silence_access_log()  # again: however uvicorn was started, its logging is set up by now
+        logs.configure(settings.log_level)  # again: however uvicorn was started, its logging is set up now
         if getattr(app.state, "store", None) is None:
             app.state.store = DynamoCellStore.connect(
                 settings.table_name, settings.region, settings.dynamodb_endpoint

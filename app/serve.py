@@ -36,14 +36,18 @@ def server(app, host: str, port: int, log_level: str = "info") -> uvicorn.Server
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         access_log=False,  # app.middleware logs each request without the client's address
         server_header=False,
-        log_level=log_level,
+        # uvicorn's own logging config prints plain text; app.logs (set up by app.main.create_app)
+        # sends uvicorn's loggers through the app's JSON handler instead.
+        log_config=None,
+        log_level=log_level.lower(),
         lifespan="on",
     )
     return uvicorn.Server(config)
 
 
 def run(app, host: str, port: int, log_level: str = "info") -> int:
-    """Serve until SIGTERM or SIGINT, shut down gracefully, and return 0.
+    """Serve until SIGTERM or SIGINT, shut down gracefully, and return 0. `log_level`: uvicorn's, a
+    name of app.config.LOG_LEVELS in any case (the app's LOG_LEVEL).
 
     uvicorn re-raises the stop signal once it has shut down, which with the default handler ends
     the process with status 143 (or a KeyboardInterrupt). A stop is the expected end of a task, so

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 import uuid
 from dataclasses import dataclass
+
+import httpx
 
 from app import keys
 from app.deps import get_clock, get_store
@@ -135,3 +138,37 @@ def request_bytes(
     if body or method == "POST":
         lines.append(f"Content-Length: {len(body)}".encode())
     return b"\r\n".join(lines) + b"\r\n\r\n" + body
+
+
+def wait_until(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+class Process:
+    """A server process on 127.0.0.1:port, healthy on entry; killed on exit if still running, when
+    its stderr becomes `self.stderr`."""
+
+    def __init__(self, command, env, port):
+        self.url = f"http://127.0.0.1:{port}"
+        pipe = subprocess.PIPE
+        self.popen = subprocess.Popen(command, env=env, stdout=pipe, stderr=pipe, text=True)
+
+    def __enter__(self):
+        def healthy():
+            try:
+                return httpx.get(f"{self.url}/health", timeout=1).status_code == 200
+            except httpx.TransportError:
+                assert self.popen.poll() is None, self.popen.communicate()
+                return False
+
+        wait_until(healthy, 30, "the server to start")
+        return self
+
+    def __exit__(self, *exc):
+        if self.popen.poll() is None:
+            self.popen.kill()
+        _, self.stderr = self.popen.communicate(timeout=10)
