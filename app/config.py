@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -13,7 +15,47 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class ConfigError(ValueError):
-    """An environment variable has a value the app cannot use."""
+    """An environment variable (or a command-line option) has a value the app cannot use."""
+
+
+_DIGITS = re.compile(r"[0-9]{1,5}")
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+_TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+
+
+def parse_port(value: str, name: str = "PORT") -> int:
+    """A TCP port to listen on: 1 to 65535."""
+    text = value.strip()
+    if not _DIGITS.fullmatch(text) or not 1 <= int(text) <= 65535:
+        raise ConfigError(f"{name}={value!r} is not a port; use a number from 1 to 65535")
+    return int(text)
+
+
+def parse_host(value: str, name: str = "HOST") -> str:
+    """An address to listen on: an IPv4 or IPv6 address, or a host name (RFC 1123 labels)."""
+    text = value.strip()
+    try:
+        ipaddress.ip_address(text)
+        return text
+    except ValueError:
+        pass
+    labels = text.rstrip(".").split(".")
+    if not text or len(text) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
+        raise ConfigError(
+            f"{name}={value!r} is not an IP address or host name; use e.g. 0.0.0.0 (all interfaces)"
+            " or 127.0.0.1"
+        )
+    return text
+
+
+def parse_table_name(value: str, name: str = "TABLE_NAME") -> str:
+    """A DynamoDB table name: 3 to 255 letters, digits, '_', '-' and '.'."""
+    text = value.strip()
+    if not _TABLE_NAME.fullmatch(text):
+        raise ConfigError(
+            f"{name}={value!r} is not a DynamoDB table name; use 3 to 255 letters, digits, '_', '-' or '.'"
+        )
+    return text
 
 
 @dataclass(frozen=True)
@@ -23,6 +65,8 @@ class Settings:
     dynamodb_endpoint: str | None = None  # only for local runs (moto); unset on AWS
     log_level: str = "INFO"
     cors_origins: tuple[str, ...] = ()
+    host: str = "0.0.0.0"  # for python -m app; all interfaces, as the container needs
+    port: int = 8080
     max_body_bytes: int = 4096
     max_cells: int = 10_000
 
@@ -38,13 +82,21 @@ class Settings:
                 raise ConfigError(
                     f"CORS_ORIGINS entry {origin!r} is not an origin; use e.g. https://example.org,https://b.org"
                 )
-        table = env.get("TABLE_NAME", "").strip() or DEFAULT_TABLE_NAME
+        table = parse_table_name(env.get("TABLE_NAME", "").strip() or DEFAULT_TABLE_NAME)
         region = (
             env.get("AWS_REGION", "").strip() or env.get("AWS_DEFAULT_REGION", "").strip() or DEFAULT_REGION
         )
         endpoint = env.get("DYNAMODB_ENDPOINT", "").strip() or None
         if endpoint is not None and not endpoint.startswith(("http://", "https://")):
             raise ConfigError(f"DYNAMODB_ENDPOINT={endpoint!r} is not a URL; use e.g. http://127.0.0.1:5000")
+        host = parse_host(env.get("HOST", "").strip() or "0.0.0.0")
+        port = parse_port(env.get("PORT", "").strip() or "8080")
         return cls(
-            table_name=table, region=region, dynamodb_endpoint=endpoint, log_level=level, cors_origins=origins
+            table_name=table,
+            region=region,
+            dynamodb_endpoint=endpoint,
+            log_level=level,
+            cors_origins=origins,
+            host=host,
+            port=port,
         )
