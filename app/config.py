@@ -68,6 +68,7 @@ class Settings:
     host: str = "0.0.0.0"  # for python -m app; all interfaces, as the container needs
     port: int = 8080
     max_body_bytes: int = 4096
+    body_timeout_seconds: float = 10.0  # from the request's start until its whole body has arrived
     max_cells: int = 10_000
 
     @classmethod

@@ -2,8 +2,8 @@
 
 Every logger goes through one JSON handler on the root logger: the app's, uvicorn's (startup and
 shutdown lines, "Invalid HTTP request received.", "Exception in ASGI application") and any
-library's, plus Python warnings. LOG_LEVEL sets the level of the app's and uvicorn's loggers;
-libraries stay at WARNING whatever it is, because botocore at DEBUG logs each request's parameters,
+library's, plus Python warnings. LOG_LEVEL sets the level of the app's loggers, and app.serve
+gives it to uvicorn for its own; libraries stay at WARNING whatever it is, because botocore at DEBUG logs each request's parameters,
 and those hold the cells of a report (a cell is a place).
 
 No line carries coordinates, client addresses or bodies: the app logs none, uvicorn's access log
@@ -80,18 +80,19 @@ class _StderrHandler(logging.StreamHandler):
 
 
 def configure(level: str) -> None:
-    """Send every log line to stderr as JSON; `level` for the app's and uvicorn's loggers."""
+    """Send every log line to stderr as JSON; `level` for the app's loggers."""
     root = logging.getLogger()
     kept = [h for h in root.handlers if not getattr(h, "_json_handler", False)]
     root.handlers[:] = [*kept, _StderrHandler()]
     root.setLevel(LIBRARY_LEVEL)
     # uvicorn's own config (when started as `uvicorn app.main:app`) gives its loggers plain-text
     # handlers and stops them propagating: undo that, so their lines reach the JSON handler.
+    # (Their levels are uvicorn's: app.serve gives it the app's LOG_LEVEL.)
     for name in ("app", "uvicorn", "uvicorn.error", "uvicorn.asgi"):
         logger = logging.getLogger(name)
         logger.handlers[:] = []
         logger.propagate = True
-        logger.setLevel(level if name in ("app", "uvicorn") else logging.NOTSET)
+    logging.getLogger("app").setLevel(level)
     logging.captureWarnings(True)  # warnings.warn(...) as log lines, not plain text on stderr
     silence_access_log()
 

@@ -56,7 +56,11 @@ def create_app(settings: Settings | None = None, store: CellStore | None = None)
     # Level 4, not Starlette's default 9: a third of the CPU time for a body ~3 % larger.
     app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=4)
     app.add_middleware(InternalErrorMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        timeout_seconds=settings.body_timeout_seconds,
+    )
     # Outside the middleware that answer by themselves (413, 500), so those responses get CORS
     # headers too and a browser can read them.
     if settings.cors_origins:

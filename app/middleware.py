@@ -7,6 +7,7 @@ outside every middleware that answers by itself, so a browser can read the 413 a
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -46,7 +47,7 @@ class RequestLogMiddleware:
         started = time.perf_counter()
         timing = Timing()
         scope.setdefault("state", {})["timing"] = timing
-        status = 500
+        status = None  # stays None when no response was sent (the client went away first)
 
         async def send_with_timing(message):
             nonlocal status
@@ -75,11 +76,21 @@ class RequestLogMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Answers 413 to a body over `max_bytes`, whether it declares its length or is sent chunked."""
+    """Reads the whole (small) body before the app runs, and answers by itself when it is too big or
+    too slow: 413 for a body over `max_bytes`, whether it declares its length or is sent chunked;
+    408 when the body has not fully arrived `timeout_seconds` after the request started.
 
-    def __init__(self, app, max_bytes: int):
+    Without the time limit, a client that stops half way through its body holds a request open
+    until uvicorn's graceful shutdown gives up on it (30 s), which then ends in a plain-text 500
+    and a traceback; with it, the client gets a JSON 408 and the shutdown waits at most this long.
+    Behind API Gateway a body arrives in one piece (the gateway has it whole before it calls the
+    task), so only a stuck or hostile client ever waits this long.
+    """
+
+    def __init__(self, app, max_bytes: int, timeout_seconds: float):
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_seconds = timeout_seconds
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -89,10 +100,16 @@ class BodySizeLimitMiddleware:
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await self._too_large(send)
             return
-        # Read the whole (small) body first, so an oversized chunked body is refused before the app runs.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout_seconds
         chunks, size, more = [], 0, True
         while more:
-            message = await receive()
+            try:
+                # One deadline for the whole body, not per chunk: a trickle of bytes cannot extend it.
+                message = await asyncio.wait_for(receive(), max(deadline - loop.time(), 0))
+            except TimeoutError:
+                await self._timed_out(send)
+                return
             if message["type"] == "http.disconnect":
                 return
             chunk = message.get("body", b"")
@@ -116,6 +133,12 @@ class BodySizeLimitMiddleware:
     async def _too_large(self, send):
         error = body_error(f"request body larger than {self.max_bytes} bytes", "body_too_large")
         await send_json(send, 413, error)
+
+    async def _timed_out(self, send):
+        seconds = f"{self.timeout_seconds:g}"
+        error = body_error(f"the request body did not arrive within {seconds} seconds", "body_timeout")
+        # RFC 9110, section 15.5.9: the server closes the connection after a 408.
+        await send_json(send, 408, error, [(b"connection", b"close")])
 
 
 class InternalErrorMiddleware:

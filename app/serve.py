@@ -9,7 +9,8 @@ import uvicorn
 # ECS gives a stopping task (and a Spot task on interruption notice) SIGTERM, then SIGKILL after the
 # container's stopTimeout, at most 120 s on Fargate. uvicorn stops accepting on SIGTERM and waits for
 # in-flight requests; this bounds that wait well under the stop timeout. Requests themselves are
-# bounded by the DynamoDB client's timeouts (app.store), so the cap is only reached by stuck clients.
+# bounded by the DynamoDB client's timeouts (app.store) and their bodies' arrival by a 10 s read
+# timeout (app.middleware), so the cap is only reached by a request somehow stuck in the app.
 GRACEFUL_SHUTDOWN_SECONDS = 30
 
 # How long an idle keep-alive connection stays open. It must outlast the idle timeout of whatever

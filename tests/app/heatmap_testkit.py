@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import socket
 import subprocess
 import threading
@@ -116,6 +117,10 @@ class RawHttp:
                 raise ConnectionError("the server closed the connection mid-response")
         body, self.buffer = self.buffer[:length], self.buffer[length:]
         return int(status_line.split()[1]), headers, body
+
+    def readable(self, seconds: float) -> bool:
+        """Whether the server sends something (or closes) within `seconds`."""
+        return bool(self.buffer) or bool(select.select([self.sock], [], [], seconds)[0])
 
     def closed_by_server(self) -> bool:
         """Whether the server has closed its end (checked without waiting)."""
