@@ -3,8 +3,8 @@
 Every logger goes through one JSON handler on the root logger: the app's, uvicorn's (startup and
 shutdown lines, "Invalid HTTP request received.", "Exception in ASGI application") and any
 library's, plus Python warnings. LOG_LEVEL sets the level of the app's loggers, and app.serve
-gives it to uvicorn for its own; libraries stay at WARNING whatever it is, because botocore at DEBUG logs each request's parameters,
-and those hold the cells of a report (a cell is a place).
+gives it to uvicorn for its own; libraries stay at WARNING whatever it is, because botocore at
+DEBUG logs each request's parameters, and those hold the cells of a report (a cell is a place).
 
 No line carries coordinates, client addresses or bodies: the app logs none, uvicorn's access log
 (which prints client addresses) is off, and an exception is logged as its class and the frames it
