@@ -1,4 +1,4 @@
-"""The API's endpoints: report a place, read the heatmap of a viewport, health."""
+"""The API's endpoints: report a place, read the heatmap of a viewport, health (deep) and liveness."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from app.config import Settings
 from app.deps import get_clock, get_settings, get_store, get_timing
 from app.heatmap import Timing, cells_of_report, read_heatmap
 from app.media import JsonBodyRoute
-from app.models import Health, HeatmapRequest, HeatmapResponse, ReportAccepted, ReportRequest
+from app.models import Health, HeatmapRequest, HeatmapResponse, Liveness, ReportAccepted, ReportRequest
 from app.store import CellStore
 
 # Heatmaps change slowly; a shared cache configured to keep these POST responses may reuse one this long.
@@ -24,6 +24,7 @@ api = APIRouter(
     tags=["safety heatmap"],
     route_class=JsonBodyRoute,  # Content-Type and Content-Encoding checked before the body is read
     responses={
+        408: {"description": "The request body did not arrive in time"},
         413: {"description": "Request body over the size limit"},
         415: {
             "description": "Content-Type is not application/json (or application/*+json), "
@@ -90,3 +91,13 @@ def health(response: Response, store: Store, timing: Annotated[Timing, Depends(g
         return Health(status="ok", table="reachable", store_ms=store_ms)
     response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     return Health(status="degraded", table="unreachable", store_ms=store_ms)
+
+
+@ops.get("/live", response_model=Liveness)
+async def live():
+    """Whether the process serves HTTP; no DynamoDB call. For the container health check: a task that
+    answers is alive, and replacing it would not bring DynamoDB back (`/health` is the deep check).
+
+    `async`, so it runs on the event loop: when DynamoDB is slow and every worker thread waits on
+    it, this still answers, and the task is not replaced for the store's trouble."""
+    return Liveness()
