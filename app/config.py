@@ -48,8 +48,9 @@ def parse_host(value: str, name: str = "HOST") -> str:
     return text
 
 
-def parse_table_name(value: str, name: str = "TABLE_NAME") -> str:
-    """A DynamoDB table name: 3 to 255 letters, digits, '_', '-' and '.'."""
+def parse_table_name(value: str, name: str = "--table") -> str:
+    """A name CreateTable takes: 3 to 255 letters, digits, '_', '-' and '.'. (For the local run, which
+    creates its table. TABLE_NAME is not checked: DynamoDB's data-plane calls also take a table ARN.)"""
     text = value.strip()
     if not _TABLE_NAME.fullmatch(text):
         raise ConfigError(
@@ -83,7 +84,7 @@ class Settings:
                 raise ConfigError(
                     f"CORS_ORIGINS entry {origin!r} is not an origin; use e.g. https://example.org,https://b.org"
                 )
-        table = parse_table_name(env.get("TABLE_NAME", "").strip() or DEFAULT_TABLE_NAME)
+        table = env.get("TABLE_NAME", "").strip() or DEFAULT_TABLE_NAME
         region = (
             env.get("AWS_REGION", "").strip() or env.get("AWS_DEFAULT_REGION", "").strip() or DEFAULT_REGION
         )
