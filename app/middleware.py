@@ -12,6 +12,8 @@ import json
 import logging
 import time
 
+from fastapi.middleware.gzip import GZipMiddleware
+
 from app.heatmap import Timing
 
 log = logging.getLogger("app.request")
@@ -170,3 +172,48 @@ class InternalErrorMiddleware:
             if started:  # a response is under way: nothing else can be sent
                 raise
             await send_json(send, 500, {"detail": "internal error"})
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header value admits gzip (RFC 9110, section 12.5.3): listed as
+    gzip or x-gzip with a weight over 0, or covered by `*` with a weight over 0 when not listed.
+    `gzip;q=0` means "not gzip"; a substring test (Starlette's) reads it as yes."""
+    listed: float | None = None
+    star: float | None = None
+    for item in accept_encoding.split(","):
+        coding, *params = (part.strip() for part in item.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value.strip())
+                except ValueError:
+                    weight = 0.0
+        coding = coding.lower()
+        if coding in ("gzip", "x-gzip"):
+            listed = max(listed or 0.0, weight)
+        elif coding == "*":
+            star = weight
+    if listed is not None:
+        return listed > 0
+    return star is not None and star > 0
+
+
+class NegotiatedGZipMiddleware:
+    """Starlette's GZipMiddleware, with the decision made by accepts_gzip: Starlette compresses when
+    the request's Accept-Encoding contains "gzip", so the header it sees is replaced by `gzip` when
+    gzip is admitted (`*`, `GZIP`) and taken out when it is not (`gzip;q=0`)."""
+
+    def __init__(self, app, **gzip_options):
+        self.gzip = GZipMiddleware(app, **gzip_options)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            headers = scope["headers"]
+            offered = b",".join(value for name, value in headers if name == b"accept-encoding")
+            others = [(name, value) for name, value in headers if name != b"accept-encoding"]
+            admitted = accepts_gzip(offered.decode("latin-1"))
+            # In place, not a copy: the middleware outside read what the router sets on the scope.
+            scope["headers"] = [*others, (b"accept-encoding", b"gzip")] if admitted else others
+        await self.gzip(scope, receive, send)
