@@ -9,8 +9,7 @@ from pathlib import Path
 import boto3
 import httpx
 import pytest
-from heatmap_testkit import LiveApi, ServerThread, free_port, new_table
-from moto.server import ThreadedMotoServer
+from heatmap_testkit import LiveApi, SerializedMotoServer, ServerThread, free_port, new_table
 
 from app.config import Settings
 from app.deps import get_clock
@@ -25,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 def moto_endpoint():
     port = free_port()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's line per call
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    moto = SerializedMotoServer(port)
     moto.start()
     try:
         yield f"http://127.0.0.1:{port}"

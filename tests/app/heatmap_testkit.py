@@ -11,6 +11,8 @@ import uuid
 from dataclasses import dataclass
 
 import httpx
+from moto.server import DomainDispatcherApplication, create_backend_app
+from werkzeug.serving import make_server
 
 from app import keys
 from app.deps import get_clock, get_store
@@ -22,6 +24,34 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class SerializedMotoServer:
+    """moto's server on 127.0.0.1, handling one request at a time.
+
+    moto applies an UpdateItem `ADD` as a read-modify-write in Python, so two concurrent ADDs to
+    one item can lose a count (seen as 198 of 200 in the concurrent-report test under load), which
+    DynamoDB never does. One request at a time gives back the per-item atomicity the app relies
+    on; an app that read and then wrote a counter would still lose counts here, between its calls.
+    """
+
+    def __init__(self, port: int):
+        lock = threading.Lock()
+        backend = DomainDispatcherApplication(create_backend_app)
+
+        def serialized(environ, start_response):
+            with lock:
+                return list(backend(environ, start_response))
+
+        self.server = make_server("127.0.0.1", port, serialized, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=10)
 
 
 def new_table(dynamodb) -> str:
