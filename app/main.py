@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, store: CellStore | None = None)
         max_bytes=settings.max_body_bytes,
         timeout_seconds=settings.body_timeout_seconds,
     )
-    # Outside the middleware that answer by themselves (413, 500), so those responses get CORS
+    # Outside the middleware that answer by themselves (408, 413, 500), so those responses get CORS
     # headers too and a browser can read them.
     if settings.cors_origins:
         app.add_middleware(

@@ -78,9 +78,9 @@ def check_headers(request: Request) -> None:
         raise UnsupportedMediaType(None)
     if not is_json(content_type):
         raise UnsupportedMediaType(shown(_media_type(content_type)))
-    codings = [c.strip() for c in request.headers.get("content-encoding", "").split(",")]
-    if any(coding and coding.lower() != "identity" for coding in codings):
-        raise UnsupportedContentEncoding(shown(request.headers["content-encoding"]))
+    encoding = ", ".join(request.headers.getlist("content-encoding"))  # every such header counts
+    if any(coding.strip().lower() not in ("", "identity") for coding in encoding.split(",")):
+        raise UnsupportedContentEncoding(shown(encoding))
 
 
 def _too_deep(body: bytes) -> int | None:

@@ -2,7 +2,7 @@
 JSON 500 for an unhandled error.
 
 app.main stacks them, outermost first: request log, CORS, body limit, internal error, gzip. CORS sits
-outside every middleware that answers by itself, so a browser can read the 413 and the 500 too.
+outside every middleware that answers by itself, so a browser can read the 408, 413 and 500 too.
 """
 
 from __future__ import annotations

@@ -193,3 +193,16 @@ def test_the_415_names_what_the_client_sent(api, raw_type, named):
         status, headers, body = http.response()
     assert status == 415
     assert json.loads(body)["detail"][0]["msg"] == EXPECTED_PREFIX + named
+
+
+def test_a_second_content_encoding_header_counts_too(api):
+    headers = {"Content-Type": "application/json", "Content-Encoding": "identity"}
+    request = request_bytes("POST", REPORT, REPORT_BODY, headers)
+    request = request.replace(
+        b"Content-Encoding: identity\r\n", b"Content-Encoding: identity\r\nContent-Encoding: gzip\r\n"
+    )
+    with RawHttp(api.url) as http:
+        http.send(request)
+        status, _, body = http.response()
+    assert status == 415
+    assert json.loads(body)["detail"][0]["msg"].endswith("got identity, gzip")

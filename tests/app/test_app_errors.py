@@ -5,7 +5,7 @@ import time
 
 import httpx
 import pytest
-from heatmap_testkit import ServerThread, new_table
+from heatmap_testkit import RawHttp, ServerThread, new_table, request_bytes
 
 from app.config import Settings
 from app.deps import get_store
@@ -39,7 +39,8 @@ class Broken:
 @pytest.fixture
 def cors_api(dynamodb):
     table = new_table(dynamodb)
-    app = create_app(Settings(table_name=table, cors_origins=(ORIGIN,)), DynamoCellStore(dynamodb, table))
+    settings = Settings(table_name=table, cors_origins=(ORIGIN,), body_timeout_seconds=1)
+    app = create_app(settings, DynamoCellStore(dynamodb, table))
     with ServerThread(app) as url, httpx.Client(base_url=url, headers={"origin": ORIGIN}, timeout=10) as http:
         yield app, http
 
@@ -69,6 +70,12 @@ def test_every_error_carries_the_cors_headers(cors_api):
         assert str(response.status_code) == what.split()[0], (what, response.text)
         assert response.headers.get("access-control-allow-origin") == ORIGIN, what
         assert response.headers["content-type"] == "application/json", what
+
+    # A body that stops half way: the 408 is sent before the app runs, and still carries CORS.
+    with RawHttp(str(http.base_url).rstrip("/")) as raw:
+        raw.send(request_bytes("POST", REPORT, REPORT_BODY, {"Origin": ORIGIN, **JSON})[:-5])
+        status, headers, _ = raw.response()
+    assert status == 408 and headers.get("access-control-allow-origin") == ORIGIN
 
 
 def _records(name: str):
