@@ -27,8 +27,10 @@ COPY app/ ./app/
 USER 10001:10001
 EXPOSE 8080
 # ECS runs the task definition's health check; this one serves `docker run` locally (same probe).
+# Liveness, not /health: /health is 503 while DynamoDB is unreachable, and replacing healthy tasks
+# during a DynamoDB outage would not help (/live makes no DynamoDB call).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/health', timeout=4)"]
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/live', timeout=4)"]
 # Fargate (Spot too) sends SIGTERM and waits stopTimeout (120 s) before SIGKILL: `python -m app` (uvicorn,
 # app/serve.py) stops accepting, finishes in-flight requests for up to 30 s, then exits 0. Its access log
 # is the app's own JSON line per request, without the client's address.

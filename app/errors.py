@@ -1,5 +1,5 @@
-"""Every error as JSON: 422 naming the field, 415 naming the content type expected, 503 when the table
-is unavailable, 500 without details."""
+"""Every error as JSON: 422 naming the field, 415 naming the header (Content-Type or Content-Encoding)
+and what it should be, 503 when the table is unavailable. (413 and 500 come from app.middleware.)"""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from app.heatmap import TooManyCells
-from app.media import UnsupportedMediaType
+from app.media import UnsupportedContentEncoding, UnsupportedMediaType
 from app.store import StoreUnavailable
 
 log = logging.getLogger("app.error")
@@ -28,11 +28,19 @@ def _error(loc, msg: str, kind: str) -> dict:
     return {"loc": list(loc), "field": field, "msg": msg, "type": kind}
 
 
+def _message(error: dict) -> str:
+    msg = error.get("msg", "invalid")
+    # The JSON parser's reason ("Expecting value", "the body is not UTF-8 text") names no input.
+    reason = (error.get("ctx") or {}).get("error")
+    if error.get("type") == "json_invalid" and isinstance(reason, str):
+        msg = f"{msg}: {reason}"
+    return msg
+
+
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     # The submitted values (`input`) are left out: they may be coordinates, and are the client's own anyway.
     details = [
-        _error(e.get("loc", ("body",)), e.get("msg", "invalid"), e.get("type", "value_error"))
-        for e in exc.errors()
+        _error(e.get("loc", ("body",)), _message(e), e.get("type", "value_error")) for e in exc.errors()
     ]
     return JSONResponse(status_code=422, content={"detail": details})
 
@@ -54,6 +62,18 @@ async def unsupported_media_type(request: Request, exc: UnsupportedMediaType) ->
     return JSONResponse(status_code=415, content={"detail": [error]})
 
 
+async def unsupported_content_encoding(request: Request, exc: UnsupportedContentEncoding) -> JSONResponse:
+    error = {
+        "loc": ["header", "content-encoding"],
+        "field": "content-encoding",
+        "msg": str(exc),
+        "type": "unsupported_content_encoding",
+    }
+    # RFC 7694, section 3: a 415 for a content coding says which codings the server accepts.
+    headers = {"Accept-Encoding": "identity"}
+    return JSONResponse(status_code=415, content={"detail": [error]}, headers=headers)
+
+
 async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
     log.error("store unavailable", extra={"cause": str(exc)})
     return JSONResponse(
@@ -61,14 +81,9 @@ async def store_unavailable(request: Request, exc: StoreUnavailable) -> JSONResp
     )
 
 
-async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-    log.error("unhandled error", extra={"error": type(exc).__name__})
-    return JSONResponse(status_code=500, content={"detail": "internal error"})
-
-
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(TooManyCells, too_many_cells)
     app.add_exception_handler(UnsupportedMediaType, unsupported_media_type)
+    app.add_exception_handler(UnsupportedContentEncoding, unsupported_content_encoding)
     app.add_exception_handler(StoreUnavailable, store_unavailable)
-    app.add_exception_handler(Exception, unexpected)

@@ -68,9 +68,11 @@ def read_heatmap(
     found: list[tuple[int, int, int, int]] = []  # (reports, last report, x, y)
     for cell_range in cover.cell_ranges(boxes, precision):
         started = time.perf_counter()
-        page = store.cells_between(precision, cell_range.prefix, cell_range.low, cell_range.high)
-        timing.store_seconds += time.perf_counter() - started
-        timing.queries += 1
+        try:
+            page = store.cells_between(precision, cell_range.prefix, cell_range.low, cell_range.high)
+        finally:  # timed when it fails too (a 503 reports how long the store took to fail)
+            timing.store_seconds += time.perf_counter() - started
+            timing.queries += 1
         prefix_x, prefix_y = geohash.to_index(cell_range.prefix)
         base_x, base_y = prefix_x << shift_x, prefix_y << shift_y
         x0, x1, y0, y1 = cell_range.x0, cell_range.x1, cell_range.y0, cell_range.y1

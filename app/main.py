@@ -8,11 +8,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.middleware.gzip import GZipMiddleware
 
 from app import errors, logs
 from app.config import ConfigError, Settings
-from app.middleware import BodySizeLimitMiddleware, RequestLogMiddleware
+from app.middleware import (
+    BodySizeLimitMiddleware,
+    InternalErrorMiddleware,
+    NegotiatedGZipMiddleware,
+    RequestLogMiddleware,
+)
 from app.routes import api, ops
 from app.store import CellStore, DynamoCellStore
 
@@ -33,7 +37,7 @@ def create_app(settings: Settings | None = None, store: CellStore | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        logs.silence_access_log()  # again: however uvicorn was started, its logging is set up by now
+        logs.configure(settings.log_level)  # again: however uvicorn was started, its logging is set up now
         if getattr(app.state, "store", None) is None:
             app.state.store = DynamoCellStore.connect(
                 settings.table_name, settings.region, settings.dynamodb_endpoint
@@ -54,7 +58,15 @@ def create_app(settings: Settings | None = None, store: CellStore | None = None)
     errors.install(app)
     # add_middleware puts each one outside the previous: gzip innermost, the request log outermost.
     # Level 4, not Starlette's default 9: a third of the CPU time for a body ~3 % larger.
-    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=4)
+    app.add_middleware(NegotiatedGZipMiddleware, minimum_size=500, compresslevel=4)
+    app.add_middleware(InternalErrorMiddleware)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        timeout_seconds=settings.body_timeout_seconds,
+    )
+    # Outside the middleware that answer by themselves (408, 413, 500), so those responses get CORS
+    # headers too and a browser can read them.
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -63,7 +75,6 @@ def create_app(settings: Settings | None = None, store: CellStore | None = None)
             allow_headers=["Content-Type"],
             max_age=600,
         )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLogMiddleware)
     return app
 

@@ -102,3 +102,9 @@ class Health(BaseModel):
     store_ms: float = Field(
         ge=0.0, description="Milliseconds the table's GetItem took (until it failed, when unreachable)"
     )
+
+
+class Liveness(BaseModel):
+    status: Literal["ok"] = Field(
+        default="ok", description="Always ok: any answer means the process serves HTTP"
+    )

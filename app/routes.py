@@ -1,4 +1,4 @@
-"""The API's endpoints: report a place, read the heatmap of a viewport, health."""
+"""The API's endpoints: report a place, read the heatmap of a viewport, health (deep) and liveness."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pydantic_core import to_json
 from app.config import Settings
 from app.deps import get_clock, get_settings, get_store, get_timing
 from app.heatmap import Timing, cells_of_report, read_heatmap
-from app.media import require_json
-from app.models import Health, HeatmapRequest, HeatmapResponse, ReportAccepted, ReportRequest
+from app.media import JsonBodyRoute
+from app.models import Health, HeatmapRequest, HeatmapResponse, Liveness, ReportAccepted, ReportRequest
 from app.store import CellStore
 
 # Heatmaps change slowly; a shared cache configured to keep these POST responses may reuse one this long.
@@ -22,10 +22,14 @@ HEATMAP_MAX_AGE_SECONDS = 30
 api = APIRouter(
     prefix="/api/safetyheatmap",
     tags=["safety heatmap"],
-    dependencies=[Depends(require_json)],
+    route_class=JsonBodyRoute,  # Content-Type and Content-Encoding checked before the body is read
     responses={
+        408: {"description": "The request body did not arrive in time"},
         413: {"description": "Request body over the size limit"},
-        415: {"description": "Content-Type is not application/json (or application/*+json)"},
+        415: {
+            "description": "Content-Type is not application/json (or application/*+json), "
+            "or the body has a Content-Encoding"
+        },
         503: {"description": "The table is unavailable; retry after the Retry-After seconds"},
     },
 )
@@ -40,9 +44,12 @@ def add_report(
     body: ReportRequest, store: Store, clock: Clock, timing: Annotated[Timing, Depends(get_timing)]
 ):
     """Count a report in the cells containing it. The coordinates themselves are not stored."""
+    cells = cells_of_report(body.lat, body.lng)
     started = time.perf_counter()
-    store.add_report(cells_of_report(body.lat, body.lng), int(clock()))
-    timing.store_seconds += time.perf_counter() - started
+    try:
+        store.add_report(cells, int(clock()))
+    finally:  # a failed call is timed too: a 503's Server-Timing shows how long the store took to fail
+        timing.store_seconds += time.perf_counter() - started
     return ReportAccepted()
 
 
@@ -75,10 +82,22 @@ def get_heatmap(
 def health(response: Response, store: Store, timing: Annotated[Timing, Depends(get_timing)]):
     """Whether the table answers a single GetItem, and how long that round trip took."""
     started = time.perf_counter()
-    reachable = store.ping()
-    timing.store_seconds += time.perf_counter() - started
+    try:
+        reachable = store.ping()
+    finally:
+        timing.store_seconds += time.perf_counter() - started
     store_ms = round(timing.store_seconds * 1000, 2)
     if reachable:
         return Health(status="ok", table="reachable", store_ms=store_ms)
     response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     return Health(status="degraded", table="unreachable", store_ms=store_ms)
+
+
+@ops.get("/live", response_model=Liveness)
+async def live():
+    """Whether the process serves HTTP; no DynamoDB call. For the container health check: a task that
+    answers is alive, and replacing it would not bring DynamoDB back (`/health` is the deep check).
+
+    `async`, so it runs on the event loop: when DynamoDB is slow and every worker thread waits on
+    it, this still answers, and the task is not replaced for the store's trouble."""
+    return Liveness()

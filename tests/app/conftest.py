@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import os
+from pathlib import Path
+
 import boto3
 import httpx
 import pytest
-from heatmap_testkit import LiveApi, ServerThread, free_port, new_table
-from moto.server import ThreadedMotoServer
+from heatmap_testkit import LiveApi, SerializedMotoServer, ServerThread, free_port, new_table
 
 from app.config import Settings
 from app.deps import get_clock
@@ -14,12 +17,14 @@ from app.main import create_app
 from app.store import DynamoCellStore
 
 REGION = "us-east-1"
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @pytest.fixture(scope="session")
 def moto_endpoint():
     port = free_port()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's line per call
+    moto = SerializedMotoServer(port)
     moto.start()
     try:
         yield f"http://127.0.0.1:{port}"
@@ -60,3 +65,19 @@ def api(live_server, dynamodb):
 def client(api):
     with httpx.Client(base_url=api.url, timeout=10) as http:
         yield http
+
+
+@pytest.fixture
+def server_env(dynamodb, moto_endpoint):
+    """The environment of a server process on a fresh table of the moto server (fake credentials)."""
+    table = new_table(dynamodb)
+    env = {k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "LOG_LEVEL")}
+    env |= {
+        "PYTHONPATH": str(ROOT),
+        "TABLE_NAME": table,
+        "DYNAMODB_ENDPOINT": moto_endpoint,
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+    }
+    return env

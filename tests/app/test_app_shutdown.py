@@ -1,68 +1,17 @@
 """SIGTERM on real server processes: the request in flight completes, the process exits 0."""
 
-import os
 import pathlib
 import signal
-import subprocess
 import sys
 import threading
-import time
 
 import httpx
-import pytest
-from heatmap_testkit import free_port, new_table
+from heatmap_testkit import Process, free_port, wait_until
 
 from app.heatmap import cells_of_report
 from app.store import DynamoCellStore
 
 HERE = pathlib.Path(__file__).parent
-ROOT = HERE.parent.parent
-
-
-def wait_until(condition, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
-@pytest.fixture
-def server_env(dynamodb, moto_endpoint):
-    table = new_table(dynamodb)
-    env = {k: v for k, v in os.environ.items() if k not in ("AWS_PROFILE", "AWS_SESSION_TOKEN")}
-    env |= {
-        "PYTHONPATH": str(ROOT),
-        "TABLE_NAME": table,
-        "DYNAMODB_ENDPOINT": moto_endpoint,
-        "AWS_REGION": "us-east-1",
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-    }
-    return env
-
-
-class Process:
-    def __init__(self, command, env, port):
-        self.url = f"http://127.0.0.1:{port}"
-        pipe = subprocess.PIPE
-        self.popen = subprocess.Popen(command, env=env, stdout=pipe, stderr=pipe, text=True)
-
-    def __enter__(self):
-        def healthy():
-            try:
-                return httpx.get(f"{self.url}/health", timeout=1).status_code == 200
-            except httpx.TransportError:
-                assert self.popen.poll() is None, self.popen.communicate()
-                return False
-
-        wait_until(healthy, 30, "the server to start")
-        return self
-
-    def __exit__(self, *exc):
-        if self.popen.poll() is None:
-            self.popen.kill()
-        _, self.stderr = self.popen.communicate(timeout=10)
 
 
 def test_sigterm_finishes_the_request_in_flight_and_exits_0(server_env, dynamodb, tmp_path):

@@ -1,5 +1,8 @@
 """The two stores behave alike: the same operations give the same cells."""
 
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from heatmap_testkit import new_table
 
@@ -33,3 +36,17 @@ def test_reports_count_per_cell_and_ranges_follow_sort_order(store):
 
 def test_unreachable_table_fails_ping(dynamodb):
     assert DynamoCellStore(dynamodb, "no-such-table").ping() is False
+
+
+def test_the_test_moto_server_applies_concurrent_adds_to_one_item_atomically(dynamodb):
+    # DynamoDB applies ADD atomically; plain moto can lose counts under concurrency (conftest).
+    table = new_table(dynamodb)
+    store = DynamoCellStore(dynamodb, table)
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: the race shows at once
+    try:
+        with ThreadPoolExecutor(32) as pool:
+            list(pool.map(lambda _: store.add_report(["u4pruydq"], NOW), range(300)))
+    finally:
+        sys.setswitchinterval(previous)
+    assert store.cells_between(8, "u4pru", "u4pruydq", "u4pruydq")[0].reports == 300

@@ -12,8 +12,8 @@ def heatmap(size="S", tl=(52.42, -2.73), br=(52.41, -2.72)):
     return {"size": size, "range": corners}
 
 
-def fields(response) -> set[str]:
-    assert response.status_code == 422, response.text
+def fields(response, status: int = 422) -> set[str]:
+    assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/json"
     return {error["field"] for error in response.json()["detail"]}
 
@@ -110,7 +110,17 @@ def test_too_many_small_cells_suggests_a_larger_size(client):
 def test_body_over_the_limit_is_413(client):
     response = client.post(REPORT, json={"lat": 1, "lng": 1, "padding": "x" * 5000})
     assert response.status_code == 413
-    assert response.json() == {"detail": "request body larger than 4096 bytes"}
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {
+        "detail": [
+            {
+                "loc": ["body"],
+                "field": "body",
+                "msg": "request body larger than 4096 bytes",
+                "type": "body_too_large",
+            }
+        ]
+    }
 
 
 def test_chunked_body_over_the_limit_is_413(client):
@@ -122,6 +132,7 @@ def test_chunked_body_over_the_limit_is_413(client):
 
     response = client.post(REPORT, content=chunks(), headers={"content-type": "application/json"})
     assert response.status_code == 413
+    assert fields(response, 413) == {"body"}
 
 
 def test_chunked_body_under_the_limit_is_accepted(client):
