@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# The Safety Heatmap API image. Built for linux/arm64 by the stack (awsx.ecr.Image, platform from config);
+# The Safety Heatmap API image. Built for linux/arm64 by the stack (components/image.py: docker-build, platform from config);
 # every instruction also works for linux/amd64. Both stages use the same pinned base so the venv's
 # interpreter path (/usr/local/bin/python3.12) is identical in the final image.
 

@@ -102,7 +102,9 @@ class ServiceArgs:
     schedule_timezone: str = "UTC"
     log_level: str = "INFO"
     container_port: int = 8080
-    health_check_path: str = "/health"
+    # Liveness only (app: GET /live answers without DynamoDB): a DynamoDB outage must not make ECS replace
+    # every task, which would not help; /health stays the deep check for people and probes.
+    health_check_path: str = "/live"
     namespace_name: str = "heatmap.internal"
     permissions_boundary: pulumi.Input[str] | None = None
     """ARN of a managed policy set as the permissions boundary of the task and execution roles (the CI

@@ -71,7 +71,7 @@ def test_task_definition(stack):
     assert env["TABLE_NAME"] == "heatmap" and env["AWS_REGION"] == "eu-west-1"
     assert container["stopTimeout"] == 120
     assert container["healthCheck"]["command"][:3] == ["CMD", "python", "-c"]
-    assert "http://127.0.0.1:8080/health" in container["healthCheck"]["command"][3]
+    assert "http://127.0.0.1:8080/live" in container["healthCheck"]["command"][3]
     assert (
         container["logConfiguration"]["options"]["awslogs-group"]
         == stack.one("aws:cloudwatch/logGroup:LogGroup").outputs["name"]
