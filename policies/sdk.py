@@ -99,12 +99,22 @@ def install() -> None:
     from pulumi_policy import EnforcementLevel
     from pulumi_policy import policy as sdk
 
+    servicer = getattr(sdk, "_PolicyAnalyzerServicer", None)
+    module_needs = ("json_format", "deserialize_properties", "unknown_checking_proxy")
+    servicer_needs = ("_get_resource_options", "_get_provider_resource", "Configure", "AnalyzeStack")
+    if (
+        servicer is None
+        or not all(hasattr(sdk, name) for name in module_needs)
+        or not all(hasattr(servicer, name) for name in servicer_needs)
+    ):
+        # Another SDK layout (pulumi-policy>=1.21,<2 allows one): the pack still works unpatched,
+        # only slower and without the config findings.
+        return
     if getattr(sdk.unknown_checking_proxy, "__wrapped_once__", False):
         return
     sdk.json_format = _JsonFormat(sdk.json_format)
     sdk.deserialize_properties = same_as_last_call(sdk.deserialize_properties)
     sdk.unknown_checking_proxy = same_as_last_call(sdk.unknown_checking_proxy)
-    servicer = sdk._PolicyAnalyzerServicer
     servicer._get_resource_options = same_as_last_call(servicer._get_resource_options)
     servicer._get_provider_resource = same_as_last_call(servicer._get_provider_resource)
 
