@@ -9,6 +9,7 @@ prints a RunError as a plain error line, without a traceback (pulumi-language-py
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import zoneinfo
@@ -181,7 +182,8 @@ def _int(key: str, raw: Any) -> int:
         raise _fail(key, raw, "an integer")
     if isinstance(raw, int):
         return raw
-    if isinstance(raw, str) and re.fullmatch(r"-?\d+", raw.strip()):
+    # The CLI checks integers with Go's strconv.Atoi, which takes a sign: "+256" passes there too.
+    if isinstance(raw, str) and re.fullmatch(r"[+-]?\d+", raw.strip()):
         return int(raw)
     raise _fail(key, raw, "an integer")
 
@@ -326,10 +328,15 @@ def valid_cron(expression: str) -> bool:
     return all(values != set() for values in checks)
 
 
-def cron_fires(expression: str) -> bool:
-    """False for a well-formed cron(...) whose day-of-month exists in none of its months (31 February)."""
+def cron_fires(expression: str, this_year: int | None = None) -> bool:
+    """False for a well-formed cron(...) that never fires again: its day-of-month exists in none of its
+    months (31 February), or its year field names only years before this one."""
     fields = _cron_fields(expression)
     if fields is None:
+        return False
+    this_year = this_year or datetime.datetime.now(datetime.UTC).year
+    years = _cron_values(fields[5], 1970, 2199)
+    if years is not None and max(years, default=0) < this_year:
         return False
     dom, month = fields[2], fields[3]
     if dom == "?":
@@ -451,7 +458,11 @@ def load_settings(get: Getter) -> Settings:
             )
     for key, expression in (("sleepSchedule", sleep), ("wakeSchedule", wake)):
         if expression is not None and not cron_fires(expression):
-            raise _fail(key, expression, "a cron(...) that fires: no day-of-month exists in the months given")
+            raise _fail(
+                key,
+                expression,
+                "a cron(...) that fires again: a day-of-month that exists in its months, a year not past",
+            )
     if sleep is not None and wake is not None and sleep.split() == wake.split():
         raise _fail("wakeSchedule", wake, "a cron(...) different from sleepSchedule")
     if (sleep is None) != (wake is None):

@@ -144,6 +144,10 @@ def test_rule_integer_type():
     assert error_of(cpu="a lot") == "invalid config safety-heatmap:cpu = 'a lot'; allowed: an integer"
 
 
+def test_integer_with_a_sign_is_read_like_the_cli():
+    assert load(cpu="+256").cpu == 256
+
+
 def test_rule_boolean_type():
     assert error_of(containerInsights="yes") == (
         "invalid config safety-heatmap:containerInsights = 'yes'; allowed: true or false"
@@ -368,8 +372,31 @@ def test_rule_cron_must_fire():
     # 31 February never comes: the scheduled action would never run.
     assert error_of(sleepSchedule="cron(0 20 ? * * *)", wakeSchedule="cron(0 20 31 2 ? *)") == (
         "invalid config safety-heatmap:wakeSchedule = 'cron(0 20 31 2 ? *)'; "
-        "allowed: a cron(...) that fires: no day-of-month exists in the months given"
+        "allowed: a cron(...) that fires again: a day-of-month that exists in its months, a year not past"
     )
+
+
+def test_rule_cron_year_not_past():
+    # A year field of past years only: the action never runs again (and the plan must not price it).
+    assert error_of(sleepSchedule="cron(0 20 ? * * 2020)", wakeSchedule="cron(0 7 ? * * *)") == (
+        "invalid config safety-heatmap:sleepSchedule = 'cron(0 20 ? * * 2020)'; "
+        "allowed: a cron(...) that fires again: a day-of-month that exists in its months, a year not past"
+    )
+
+
+@pytest.mark.parametrize(
+    ("expression", "fires"),
+    [
+        ("cron(0 20 ? * * 2025)", False),
+        ("cron(0 20 ? * * 2020-2025)", False),
+        ("cron(0 20 ? * * 2026)", True),
+        ("cron(0 20 ? * * 2020,2030)", True),
+        ("cron(0 20 ? * * 2024/2)", True),
+        ("cron(0 20 ? * * *)", True),
+    ],
+)
+def test_cron_year_against_this_year(expression, fires):
+    assert cron_fires(expression, this_year=2026) is fires
 
 
 def test_rule_sleep_differs_from_wake():
