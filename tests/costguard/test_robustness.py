@@ -67,6 +67,12 @@ def assert_one_line_usage_error(code: int, out: str, err: str, *fragments: str) 
         (lambda s: state(s).__setitem__("custom", "yes"), ["`custom` is a string, not a boolean"]),
         (lambda s: state(s).__setitem__("dependencies", [1]), ["`dependencies` must be an array of URN"]),
         (lambda s: s.__setitem__("op", 5), ["`op` is a number, not a string"]),
+        (
+            lambda s: s.__setitem__("op", "frobnicate"),
+            ["unknown step op 'frobnicate'; Pulumi's step ops are same, create, update, delete, replace,"],
+        ),
+        (lambda s: s.__setitem__("op", ""), ["unknown step op ''"]),
+        (lambda s: s.pop("op"), ["has no `op`"]),
         (lambda s: s.__setitem__("provider", {"a": 1}), ["`provider` is an object, not a string"]),
     ],
 )
