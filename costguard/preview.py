@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from costguard.graph import Graph, Resource
+from costguard.region import CONFIG_KEYS as REGION_CONFIG_KEYS
 
 # Step ops of the preview digest -> the op costguard prices. These are every op the engine shows in
 # a preview: pulumi's `display.StepOp` values (pkg/resource/deploy/step.go `StepOps`, the same set as
@@ -150,8 +151,7 @@ def _from_preview(data: dict[str, Any], name: str) -> Graph:
             _merge_replacement(existing, old, new)
             continue
         resources[urn] = _resource(urn, op, old, new, provider)
-    config = data.get("config") if isinstance(data.get("config"), dict) else {}
-    graph = _graph(list(resources.values()), config, name, "preview")
+    graph = _graph(list(resources.values()), _config(data.get("config"), name), name, "preview")
     graph.omitted_unchanged = _omitted_unchanged(data.get("changeSummary"), steps)
     return graph
 
@@ -168,6 +168,23 @@ def _op(value: Any, where: str) -> str:
             f"{where}: unknown step op {value!r}; Pulumi's step ops are {', '.join(OPS)} — {HINT}"
         )
     return OPS[value]
+
+
+def _config(config: Any, name: str) -> dict[str, Any]:
+    """The preview's `config`: an object of strings (the digest's `map[string]string`). The region
+    keys costguard reads must be strings; a region of another type is named, not taken as absent."""
+    if config is None:
+        return {}
+    if not isinstance(config, dict):
+        raise PreviewError(f"{name}: `config` is {kind(config)}, not an object — {HINT}")
+    for key in REGION_CONFIG_KEYS:
+        value = config.get(key)
+        if value is not None and not isinstance(value, str):
+            raise PreviewError(
+                f"{name}: config {key} is {kind(value)} ({json.dumps(value)[:40]}), not a string: a preview's "
+                f"config values are strings such as \"eu-west-1\" — {HINT}"
+            )
+    return dict(config)
 
 
 def _omitted_unchanged(summary: Any, steps: list) -> int:

@@ -91,6 +91,22 @@ def test_wrong_shaped_export_resource_is_a_one_line_error(tmp_path):
 
 
 @pytest.mark.parametrize(
+    "config, fragment",
+    [
+        ({"aws:region": 5}, "config aws:region is a number (5), not a string"),
+        ({"aws-native:region": ["eu-west-1"]}, "config aws-native:region is an array"),
+        (["aws:region"], "`config` is an array, not an object"),
+    ],
+)
+def test_a_preview_config_of_the_wrong_shape_is_named(tmp_path, config, fragment):
+    data = synthetic()
+    data["config"] = config
+    code, out, err = review(tmp_path, data)
+    assert_one_line_usage_error(code, out, err, fragment)
+    assert "no aws:region config" not in err
+
+
+@pytest.mark.parametrize(
     "text, fragment",
     [
         ("[" * 100_000, "nested too deeply"),
