@@ -181,8 +181,8 @@ def _config(config: Any, name: str) -> dict[str, Any]:
         value = config.get(key)
         if value is not None and not isinstance(value, str):
             raise PreviewError(
-                f"{name}: config {key} is {kind(value)} ({json.dumps(value)[:40]}), not a string: a preview's "
-                f"config values are strings such as \"eu-west-1\" — {HINT}"
+                f"{name}: config {key} is {kind(value)} ({json.dumps(value)[:40]}), not a string: "
+                f'a preview\'s config values are strings such as "eu-west-1" — {HINT}'
             )
     return dict(config)
 

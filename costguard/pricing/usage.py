@@ -95,7 +95,8 @@ class Usage:
             if key == "version":
                 if isinstance(value, bool) or not isinstance(value, int | str):
                     raise UsageError(
-                        f"usage file: version must be an integer or a string, got {_kind(value)} {_shown(value)}"
+                        "usage file: version must be an integer or a string, "
+                        f"got {_kind(value)} {_shown(value)}"
                     )
                 self.data["version"] = value
             elif key == "stacks":
