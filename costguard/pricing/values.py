@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from costguard.graph import is_unknown
+
+# A number as JSON and YAML write one (ASCII digits, an optional fraction and exponent). Python's
+# float() also takes "1_000" and other scripts' digits ("١٠"), which no user means as a number.
+DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def known(value: Any) -> bool:
