@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 
 from costguard.analyzer import PolicyPackError
+from costguard.output import write_stdout
 from costguard.plan import PlanError
 from costguard.preview import PreviewError
 from costguard.pricing import PricingError, Usage, estimate
@@ -192,7 +193,7 @@ def _read_stdin() -> str:
 
 def write_report(text: str, output: str | None) -> None:
     if output is None:
-        sys.stdout.write(text)
+        write_stdout(text)  # a reader that stops early (| head) is no error: the exit code stands
         return
     try:
         Path(output).write_text(text, encoding="utf-8")

@@ -177,3 +177,21 @@ def test_non_finite_usage_never_reaches_the_report(tmp_path, capsys):
     usage.write_text("api_requests_per_month: .inf\n")
     code, out, err = run(capsys, "review", SYNTHETIC, "--usage", usage, "--format", "json")
     assert code == 2 and out == "" and "must be a finite number" in err
+
+
+@pytest.mark.parametrize("budget, code", [("100", 0), ("5", 1)])
+def test_a_reader_that_stops_early_keeps_the_exit_code(budget, code):
+    # `costguard review ... | head`: no internal error, no traceback; the exit code is still the verdict.
+    # Closing our end of the pipe first makes every write fail, whatever the report's size.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "costguard", "review", str(SYNTHETIC), "--budget", budget],
+        cwd=ROOT.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == code, err
+    assert err == ""
