@@ -8,6 +8,7 @@ on-demand / Spot split from the service's capacity provider strategy, or the clu
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from costguard.graph import Resource
@@ -15,7 +16,7 @@ from costguard.pricing.context import Context
 from costguard.pricing.estimators import prices
 from costguard.pricing.model import CostComponent
 from costguard.pricing.pricebook import HOURS_PER_MONTH
-from costguard.pricing.schedule import ScheduledCapacity, average_tasks
+from costguard.pricing.schedule import ScheduledCapacity, average_tasks, usable_actions
 from costguard.pricing.values import as_list, first, flag, known, mapping, number, text
 
 ECS_SERVICE_TYPES = ("aws:ecs/service:Service", "aws-native:ecs:Service")
@@ -143,7 +144,7 @@ def _task_segments(
     t_res, t_props = target
     lo = number(first(t_props, "minCapacity"), None)
     hi = number(first(t_props, "maxCapacity"), None)
-    actions = _scheduled_actions(t_res, t_props, ctx, notes)
+    actions = usable_actions(_scheduled_actions(t_res, t_props, ctx, notes), notes)
     segments = average_tasks(desired, lo, hi, actions, notes)
     if actions:
         asleep = sum(f for f, n in segments if n == 0)
@@ -220,7 +221,25 @@ def _scheduled(props: dict[str, Any], notes: list[str]) -> ScheduledCapacity:
         timezone=text(timezone),
         min_capacity=number(bounds.get("minCapacity"), None),
         max_capacity=number(bounds.get("maxCapacity"), None),
+        start_time=_timestamp(props.get("startTime"), "startTime", notes),
+        end_time=_timestamp(props.get("endTime"), "endTime", notes),
     )
+
+
+def _timestamp(value: Any, key: str, notes: list[str]) -> datetime | None:
+    """A scheduled action's startTime/endTime (RFC 3339; without an offset, UTC), else None: a value
+    that is no date and time is read as absent, with a note."""
+    if not known(value) or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            stamp = datetime.fromisoformat(value.strip())
+        except ValueError:
+            stamp = None
+        if stamp is not None:
+            return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
+    notes.append(f"scheduled action {key} {value!r} is not a date and time: ignored")
+    return None
 
 
 # --- on demand / Spot ------------------------------------------------------------------------------
