@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from costguard.graph import Graph
+from costguard.output import write_stdout
 from costguard.stackconfig import CaptureError, load_stack_config
 
 __all__ = ["CaptureError", "capture"]
@@ -146,14 +147,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        print(graph.to_json())
+        write_stdout(graph.to_json() + "\n")  # a reader that stops early (| head) is no error
         return 0
     resources = [r for r in graph.resources if r.type != "pulumi:pulumi:Stack"]
-    print(f"{graph.project} / {graph.stack}: {len(resources)} resources (region {graph.region or 'not set'})")
+    lines = [
+        f"{graph.project} / {graph.stack}: {len(resources)} resources (region {graph.region or 'not set'})"
+    ]
     width = max((len(r.type) for r in resources), default=4)
     for r in resources:
         kind = "synthesized" if r.synthesized else ("component" if not r.custom else "")
-        print(f"  {r.type:<{width}}  {r.name}{f'  ({kind})' if kind else ''}")
+        lines.append(f"  {r.type:<{width}}  {r.name}{f'  ({kind})' if kind else ''}")
+    write_stdout("\n".join(lines) + "\n")
     return 0
 
 

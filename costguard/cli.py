@@ -16,9 +16,11 @@ import traceback
 from pathlib import Path
 
 from costguard.analyzer import PolicyPackError
+from costguard.output import write_stdout
 from costguard.plan import PlanError
 from costguard.preview import PreviewError
 from costguard.pricing import PricingError, Usage, estimate
+from costguard.pricing.values import DECIMAL
 from costguard.report import FORMATS, budget_check, render
 from costguard.stackconfig import CaptureError
 
@@ -35,15 +37,33 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _budget(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--budget wants a number of USD per month, got {text!r}") from None
-    if not math.isfinite(value):  # nan, inf, 1e400
+    """--budget: a finite number of USD per month above 0 (a budget of 0 leaves nothing to spend, and
+    the policy pack's cost-monthly-budget refuses it, so `plan` and `review` both do)."""
+    stripped = text.strip()
+    if stripped.lower().lstrip("+-") in ("nan", "inf", "infinity"):
         raise argparse.ArgumentTypeError(f"--budget wants a finite number of USD per month, got {text}")
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"--budget must be >= 0, got {text}")
+    if not DECIMAL.fullmatch(stripped):
+        raise argparse.ArgumentTypeError(
+            f"--budget wants a number of USD per month, got {text!r}"
+            + (f" (write {stripped.replace('_', '')}, without underscores)" if "_" in text else "")
+        )
+    value = float(stripped)
+    if not math.isfinite(value):  # 1e400
+        raise argparse.ArgumentTypeError(f"--budget wants a finite number of USD per month, got {text}")
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"--budget must be above 0 (USD per month), got {text}")
     return value
+
+
+def _nonempty(flag: str, what: str):
+    """An option whose value may not be empty (`--region ""` would otherwise mean "not given")."""
+
+    def parse(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"{flag} wants {what}, got an empty value")
+        return text
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,8 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
         "preview", metavar="PREVIEW.json", help="output of `pulumi preview --json` (- for stdin)"
     )
     _common(review)
-    review.add_argument("--region", help="AWS region of the prices (default: aws:region from the preview)")
-    review.add_argument("--stack", help="stack name for per-stack usage overrides (default: the preview's)")
+    review.add_argument(
+        "--region",
+        type=_nonempty("--region", "a region such as eu-west-1"),
+        help="AWS region of the prices (default: aws:region from the preview)",
+    )
+    review.add_argument(
+        "--stack",
+        type=_nonempty("--stack", "a stack name"),
+        help="stack name for per-stack usage overrides (default: the preview's)",
+    )
     review.set_defaults(run=run_review)
 
     # `plan` is implemented in costguard/plan.py (run_plan(args) -> exit code).
@@ -66,9 +94,18 @@ def build_parser() -> argparse.ArgumentParser:
         "plan", help="plan a stack offline: program under mocks -> policy pack -> cost"
     )
     plan.add_argument(
-        "--program", default=".", metavar="DIR", help="the Pulumi program directory (default .)"
+        "--program",
+        default=".",
+        metavar="DIR",
+        type=_nonempty("--program", "a directory"),
+        help="the Pulumi program directory (default .)",
     )
-    plan.add_argument("--stack", default="dev", help="stack name, reads Pulumi.<stack>.yaml (default dev)")
+    plan.add_argument(
+        "--stack",
+        default="dev",
+        type=_nonempty("--stack", "a stack name"),
+        help="stack name, reads Pulumi.<stack>.yaml (default dev)",
+    )
     plan.add_argument(
         "--policy-pack",
         metavar="DIR",
@@ -76,7 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
         "none: skip policies)",
     )
     _common(plan)
-    plan.add_argument("--region", help="AWS region of the prices (default: the stack's aws:region)")
+    plan.add_argument(
+        "--region",
+        type=_nonempty("--region", "a region such as eu-west-1"),
+        help="AWS region of the prices (default: the stack's aws:region)",
+    )
     plan.set_defaults(run=_run_plan)
 
     pack_config = commands.add_parser(
@@ -97,9 +138,17 @@ def _common(command: argparse.ArgumentParser) -> None:
         "--budget", type=_budget, metavar="USD", help="fail (exit 1) above this monthly cost"
     )
     command.add_argument(
-        "--usage", metavar="FILE", help="usage profile YAML overriding the documented defaults"
+        "--usage",
+        metavar="FILE",
+        type=_nonempty("--usage", "a file"),
+        help="usage profile YAML overriding the documented defaults",
     )
-    command.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
+    command.add_argument(
+        "--output",
+        metavar="FILE",
+        type=_nonempty("--output", "a file"),
+        help="write the report here instead of stdout",
+    )
 
 
 def run_review(args: argparse.Namespace) -> int:
@@ -144,7 +193,7 @@ def _read_stdin() -> str:
 
 def write_report(text: str, output: str | None) -> None:
     if output is None:
-        sys.stdout.write(text)
+        write_stdout(text)  # a reader that stops early (| head) is no error: the exit code stands
         return
     try:
         Path(output).write_text(text, encoding="utf-8")

@@ -17,6 +17,7 @@ from costguard.analyzer import PackRun, Violation, analyze_graph
 from costguard.capture import capture
 from costguard.graph import Graph
 from costguard.pricing import CostEstimate, Usage, estimate
+from costguard.pricing.values import DECIMAL
 
 # The usage file `plan` reads when --usage is not given, next to the program's Pulumi.yaml
 # (the same convention as `costguard review`'s documentation: `usage.yml`).
@@ -72,10 +73,13 @@ def stack_budget(graph: Graph) -> float | None:
     value = graph.config.get(key)
     if value is None or value == "":
         return None
-    try:
-        budget = float(value) if not isinstance(value, bool) else math.nan
-    except (TypeError, ValueError):
-        budget = math.nan
+    if isinstance(value, bool) or isinstance(value, str) and not DECIMAL.fullmatch(value.strip()):
+        budget = math.nan  # "1_000" is no number, though Python's float() takes it
+    else:
+        try:
+            budget = float(value)
+        except (TypeError, ValueError, OverflowError):
+            budget = math.nan
     if not math.isfinite(budget) or budget <= 0:
         raise PlanError(
             f"stack config {key} is {value!r}: set a number of USD per month above 0 "

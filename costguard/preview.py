@@ -16,25 +16,28 @@ from pathlib import Path
 from typing import Any
 
 from costguard.graph import Graph, Resource
+from costguard.region import CONFIG_KEYS as REGION_CONFIG_KEYS
 
-# Step ops of the preview digest -> the op costguard prices.
+# Step ops of the preview digest -> the op costguard prices. These are every op the engine shows in
+# a preview: pulumi's `display.StepOp` values (pkg/resource/deploy/step.go `StepOps`, the same set as
+# sdk/go/common/apitype `OpType`). Its internal `diff` step is never displayed, so it is not here.
 OPS = {
+    "same": "same",
     "create": "create",
     "update": "update",
     "delete": "delete",
-    "same": "same",
     "replace": "replace",
     "create-replacement": "replace",
     "delete-replaced": "replace",
-    "import": "create",  # the resource joins the stack
-    "import-replacement": "replace",
-    "refresh": "same",
-    "remove-pending-replace": "same",
     # Reads (`Resource.get`) and their discards: a resource this stack looks at but does not manage.
     "read": "read",
     "read-replacement": "read",
+    "refresh": "same",
     "discard": "read",
     "discard-replaced": "read",
+    "remove-pending-replace": "same",
+    "import": "create",  # the resource joins the stack
+    "import-replacement": "replace",
 }
 HINT = "pass the output of `pulumi preview --json` (or `pulumi stack export`)"
 
@@ -139,10 +142,7 @@ def _from_preview(data: dict[str, Any], name: str) -> Graph:
             raise PreviewError(f"{name}: step {number} has no urn — {HINT}")
         urn = step["urn"]
         where = f"{name}: step {number} ({urn})"
-        op_name = step.get("op")
-        if op_name is not None and not isinstance(op_name, str):
-            raise PreviewError(f"{where}: `op` is {kind(op_name)}, not a string — {HINT}")
-        op = OPS.get(op_name or "", "same")
+        op = _op(step.get("op"), where)
         old = _state(step.get("oldState"), f"{where}: oldState")
         new = _state(step.get("newState"), f"{where}: newState")
         provider = _optional(step, "provider", str, "a string", where)
@@ -151,10 +151,40 @@ def _from_preview(data: dict[str, Any], name: str) -> Graph:
             _merge_replacement(existing, old, new)
             continue
         resources[urn] = _resource(urn, op, old, new, provider)
-    config = data.get("config") if isinstance(data.get("config"), dict) else {}
-    graph = _graph(list(resources.values()), config, name, "preview")
+    graph = _graph(list(resources.values()), _config(data.get("config"), name), name, "preview")
     graph.omitted_unchanged = _omitted_unchanged(data.get("changeSummary"), steps)
     return graph
+
+
+def _op(value: Any, where: str) -> str:
+    """The op costguard prices for a step's `op`; an op Pulumi does not emit is an error, since
+    pricing it as anything would be a guess."""
+    if value is None:
+        raise PreviewError(f"{where} has no `op` — {HINT}")
+    if not isinstance(value, str):
+        raise PreviewError(f"{where}: `op` is {kind(value)}, not a string — {HINT}")
+    if value not in OPS:
+        raise PreviewError(
+            f"{where}: unknown step op {value!r}; Pulumi's step ops are {', '.join(OPS)} — {HINT}"
+        )
+    return OPS[value]
+
+
+def _config(config: Any, name: str) -> dict[str, Any]:
+    """The preview's `config`: an object of strings (the digest's `map[string]string`). The region
+    keys costguard reads must be strings; a region of another type is named, not taken as absent."""
+    if config is None:
+        return {}
+    if not isinstance(config, dict):
+        raise PreviewError(f"{name}: `config` is {kind(config)}, not an object — {HINT}")
+    for key in REGION_CONFIG_KEYS:
+        value = config.get(key)
+        if value is not None and not isinstance(value, str):
+            raise PreviewError(
+                f"{name}: config {key} is {kind(value)} ({json.dumps(value)[:40]}), not a string: "
+                f'a preview\'s config values are strings such as "eu-west-1" — {HINT}'
+            )
+    return dict(config)
 
 
 def _omitted_unchanged(summary: Any, steps: list) -> int:

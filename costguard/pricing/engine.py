@@ -105,7 +105,13 @@ def _price(resource: Resource, book, usage, stack, sides, estimators) -> Resourc
                 f"({type(err).__name__}: {err}); check its inputs"
             ) from None
         for c in components or ():
-            if not (math.isfinite(c.quantity) and math.isfinite(c.monthly)):
+            # Estimators read counts that are no counts as absent; this is the last line of defence:
+            # a cost is never negative, nor a number too large to be one.
+            if (
+                not (math.isfinite(c.quantity) and math.isfinite(c.monthly))
+                or c.quantity < 0
+                or c.monthly < 0
+            ):
                 raise PricingError(
                     f"{resource.name} ({resource.type}): {c.name} comes to {c.quantity:g} {c.unit}, "
                     "not a usable number; check its inputs and the usage file"

@@ -8,7 +8,9 @@ The schedule is evaluated in the action's `timezone` (an IANA name; UTC when uns
 We model one typical week (a fixed reference week in January, so no DST switch falls inside it):
 the actions fire at their minutes, each sets min/max capacity, and between firings the service
 runs `clamp(desired, min, max)` tasks. Actions that are not weekly (a specific day of month or
-month, `L`, `W`, `#`, `rate()`, `at()`) are ignored and reported.
+month, `L`, `W`, `#`, `rate()`, `at()`) are ignored and reported, and so are actions that can never
+fire again: a cron year field that names only past years, or an `endTime` in the past (checked
+against the clock: `now`).
 """
 
 from __future__ import annotations
@@ -31,12 +33,19 @@ class ScheduleError(ValueError):
     """A schedule expression this model cannot evaluate weekly."""
 
 
+# EventBridge cron years (the Application Auto Scaling user guide's cron table: 1970-2199).
+YEARS = (1970, 2199)
+
+
 @dataclass(frozen=True)
 class ScheduledCapacity:
     schedule: str
     timezone: str | None
     min_capacity: float | None
     max_capacity: float | None
+    # The action's startTime / endTime (aware datetimes), when its properties carry them.
+    start_time: datetime | None = None
+    end_time: datetime | None = None
 
 
 def _field(text: str, low: int, high: int, names: dict[str, int] | None = None) -> frozenset[int]:
@@ -81,7 +90,8 @@ def firing_minutes(schedule: str, timezone: str | None) -> tuple[int, ...]:
         raise ScheduleError(
             f"{schedule!r} needs 6 fields (minutes hours day-of-month month day-of-week year)"
         )
-    minutes_f, hours_f, dom_f, month_f, dow_f, _year = fields
+    minutes_f, hours_f, dom_f, month_f, dow_f, year_f = fields
+    _years(year_f)  # a year field this model cannot read makes the action unusable, like any field
     if dom_f not in ("*", "?") or month_f not in ("*", "?"):
         raise ScheduleError(f"{schedule!r} depends on the day of month or month, not a weekly schedule")
     minutes = _field(minutes_f, 0, 59)
@@ -107,6 +117,61 @@ def firing_minutes(schedule: str, timezone: str | None) -> tuple[int, ...]:
             if 0 <= offset < MINUTES_PER_WEEK:
                 fired.append(offset)
     return tuple(sorted(set(fired)))
+
+
+@lru_cache(maxsize=256)
+def _years(text: str) -> frozenset[int] | None:
+    """The years a cron year field names; None for every year (`*`, `?`)."""
+    if text in ("*", "?"):
+        return None
+    return _field(text, *YEARS)
+
+
+def _zone(timezone: str | None):
+    try:
+        return ZoneInfo(timezone) if timezone else UTC
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return UTC  # firing_minutes reports the unknown zone
+
+
+def expired(action: ScheduledCapacity, now: datetime) -> str | None:
+    """Why `action` can never fire again at `now` (its cron years are all past, its endTime has
+    passed), or None when it still can."""
+    if action.end_time is not None and action.end_time <= now:
+        return f"{action.schedule} ended at {action.end_time.isoformat()} (its endTime)"
+    match = re.fullmatch(r"\s*cron\((.*)\)\s*", action.schedule)
+    fields = match.group(1).split() if match else []
+    if len(fields) != 6:
+        return None  # not a cron expression: firing_minutes says why it is ignored
+    try:
+        years = _years(fields[5])
+    except ScheduleError:
+        return None
+    this_year = now.astimezone(_zone(action.timezone)).year
+    if years is not None and max(years) < this_year:
+        named = str(max(years)) if len(years) == 1 else f"years up to {max(years)}"
+        return f"{action.schedule} fires only in {named}"
+    return None
+
+
+def usable_actions(
+    actions: list[ScheduledCapacity], notes: list[str], now: datetime | None = None
+) -> list[ScheduledCapacity]:
+    """The actions that shape a week from now on: not expired, and weekly (the others are noted)."""
+    now = now or datetime.now(UTC)
+    usable = []
+    for action in actions:
+        reason = expired(action, now)
+        if reason is not None:
+            notes.append(f"scheduled action ignored: {reason}: it can never fire again")
+            continue
+        try:
+            firing_minutes(action.schedule, action.timezone)
+        except ScheduleError as err:
+            notes.append(f"scheduled action ignored: {err}")
+            continue
+        usable.append(action)
+    return usable
 
 
 def average_tasks(

@@ -7,6 +7,7 @@ each value it handed out, so a report can print exactly the assumptions an estim
 
 from __future__ import annotations
 
+import datetime
 import math
 from dataclasses import dataclass
 from functools import lru_cache
@@ -93,7 +94,10 @@ class Usage:
         for key, value in data.items():
             if key == "version":
                 if isinstance(value, bool) or not isinstance(value, int | str):
-                    raise UsageError(f"usage file: version must be a number or a string, got {value!r}")
+                    raise UsageError(
+                        "usage file: version must be an integer or a string, "
+                        f"got {_kind(value)} {_shown(value)}"
+                    )
                 self.data["version"] = value
             elif key == "stacks":
                 stacks = self.data.setdefault("stacks", {})
@@ -163,11 +167,25 @@ class UsageView:
 
 
 def _kind(value: Any) -> str:
+    """What YAML read, with its article, for error messages ("a number", "a mapping", "an ...")."""
     if value is None:
         return "nothing"
-    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean"}.get(
-        type(value), f"a {type(value).__name__}"
-    )
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, datetime.date):  # YAML reads 2024-01-01 as a date (datetime is a date too)
+        return "a timestamp" if isinstance(value, datetime.datetime) else "a date"
+    named = {dict: "a mapping", list: "a list", str: "a string", bytes: "binary data", set: "a set"}
+    if type(value) in named:
+        return named[type(value)]
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
+def _shown(value: Any) -> str:
+    """A value as the file wrote it: 2020-01-01, not datetime.date(2020, 1, 1)."""
+    return value.isoformat() if isinstance(value, datetime.date) else repr(value)
 
 
 def _mapping(value: Any, where: str) -> dict:
@@ -220,7 +238,9 @@ def _number(value: Any, place: str, *, derivable: bool) -> float:
         except OverflowError:
             number = math.inf
     else:
-        raise UsageError(f"usage file: {place} must be {allowed}, got {_kind(value)} {value!r}{example}")
+        raise UsageError(
+            f"usage file: {place} must be {allowed}, got {_kind(value)} {_shown(value)}{example}"
+        )
     if not math.isfinite(number):
         raise UsageError(f"usage file: {place} must be a finite number, got {value!r}")
     if number < 0 and not (derivable and number == -1):

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import math
+import re
+from collections.abc import Callable
 from typing import Any
 
 from costguard.graph import is_unknown
+
+# A number as JSON and YAML write one (ASCII digits, an optional fraction and exponent). Python's
+# float() also takes "1_000" and other scripts' digits ("١٠"), which no user means as a number.
+DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def known(value: Any) -> bool:
@@ -24,6 +31,32 @@ def number(value: Any, default: float | None = None) -> float | None:
     except (ValueError, OverflowError):
         return default
     return result if math.isfinite(result) else default
+
+
+def count(
+    value: Any, high: int, what: str, note: Callable[[str], None], fallback: str = "read as absent"
+) -> int | None:
+    """A count (tasks, capacity units, GiB, days): a whole number from 0 to `high`, from an int, an
+    integral float or a numeric string ("2"). None when the value is missing or unknown; None too,
+    with a note, when it is known but no such count (-5, 1.5, 1e30, "many", true), so the estimator
+    falls back as it does for an unknown value and the report says why (`fallback`: how)."""
+    if value is None or is_unknown(value):
+        return None
+    result = None if isinstance(value, bool) else number(value)
+    if result is not None and result.is_integer() and 0 <= result <= high:
+        return int(result)
+    shown = repr(value) if isinstance(value, str) else json_text(value)
+    note(f"{what} {shown} is not a whole number from 0 to {high:,}: {fallback}")
+    return None
+
+
+def json_text(value: Any, limit: int = 40) -> str:
+    """A property value as the preview wrote it (true, 1e+30, [1]), cut at `limit` characters."""
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def mapping(value: Any) -> dict[str, Any]:

@@ -243,3 +243,22 @@ def test_command_line_inventory_and_usage_error(capsys, tmp_path):
     assert main(["--program", str(tmp_path), "--stack", "dev"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: no Pulumi.yaml in {tmp_path}:") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("extra", [["--json"], []])
+def test_a_reader_that_stops_early_is_no_traceback(extra):
+    # `python -m costguard.capture ... --json | head`: the reader goes away before the output is
+    # written. Closing our end of the pipe first makes every write fail, whatever the output's size.
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    command = [sys.executable, "-m", "costguard.capture", "--program", str(PROGRAMS / "capture_nat_gateway")]
+    proc = subprocess.Popen(
+        [*command, *extra], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 0, err
+    assert err == ""

@@ -66,7 +66,24 @@ def test_output_file_and_stack_override(tmp_path, capsys):
         (["review", str(SYNTHETIC), "--region", "mars-1"], "supported regions: eu-west-1, us-east-1"),
         (["review", str(REAL)], "no AWS region"),
         (["review", str(SYNTHETIC), "--format", "xml"], "invalid choice: 'xml'"),
-        (["review", str(SYNTHETIC), "--budget", "-3"], "--budget must be >= 0"),
+        (["review", str(SYNTHETIC), "--budget", "-3"], "--budget must be above 0"),
+        # A budget of 0 is refused as `plan` (and the pack's cost-monthly-budget) refuses it.
+        (["review", str(SYNTHETIC), "--budget", "0"], "--budget must be above 0 (USD per month), got 0"),
+        (["review", str(SYNTHETIC), "--budget", "0.0"], "--budget must be above 0"),
+        # Python's float() takes these; no one means them as a number of dollars.
+        (["review", str(SYNTHETIC), "--budget", "1_000"], "got '1_000' (write 1000, without underscores)"),
+        (["review", str(SYNTHETIC), "--budget", "\u0661\u0660"], "--budget wants a number of USD per month"),
+        (
+            ["review", str(SYNTHETIC), "--region", ""],
+            "--region wants a region such as eu-west-1, got an empty",
+        ),
+        (
+            ["review", str(SYNTHETIC), "--region", " "],
+            "--region wants a region such as eu-west-1, got an empty",
+        ),
+        (["review", str(SYNTHETIC), "--stack", ""], "--stack wants a stack name, got an empty value"),
+        (["review", str(SYNTHETIC), "--usage", ""], "--usage wants a file, got an empty value"),
+        (["review", str(SYNTHETIC), "--output", ""], "--output wants a file, got an empty value"),
         (["review"], "required: PREVIEW.json"),
         ([], "required: command"),
         (["review", str(SYNTHETIC), "--usage", "nope.yml"], "usage file nope.yml not found"),
@@ -160,3 +177,21 @@ def test_non_finite_usage_never_reaches_the_report(tmp_path, capsys):
     usage.write_text("api_requests_per_month: .inf\n")
     code, out, err = run(capsys, "review", SYNTHETIC, "--usage", usage, "--format", "json")
     assert code == 2 and out == "" and "must be a finite number" in err
+
+
+@pytest.mark.parametrize("budget, code", [("100", 0), ("5", 1)])
+def test_a_reader_that_stops_early_keeps_the_exit_code(budget, code):
+    # `costguard review ... | head`: no internal error, no traceback; the exit code is still the verdict.
+    # Closing our end of the pipe first makes every write fail, whatever the report's size.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "costguard", "review", str(SYNTHETIC), "--budget", budget],
+        cwd=ROOT.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    proc.stdout.close()
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == code, err
+    assert err == ""

@@ -155,6 +155,12 @@ def test_over_budget_exits_1():
         (["--usage", "Makefile"], "usage file"),
         (["--policy-pack", "components"], "not a policy pack"),
         (["--program", "no/such/dir"], "does not exist"),
+        (["--budget", "0"], "--budget must be above 0"),
+        (["--budget", "1_000"], "--budget wants a number of USD per month, got '1_000'"),
+        (["--region", ""], "--region wants a region such as eu-west-1, got an empty value"),
+        (["--stack", ""], "--stack wants a stack name, got an empty value"),
+        (["--program", ""], "--program wants a directory, got an empty value"),
+        (["--usage", ""], "--usage wants a file, got an empty value"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(args, expected):
@@ -200,7 +206,7 @@ def test_program_that_is_a_file_is_not_a_directory(tmp_path):
     one_line_error(costguard("plan", "--program", "README.md"), "README.md is not a directory")
 
 
-@pytest.mark.parametrize("value", ["abc", ".nan", "0", "-3"])
+@pytest.mark.parametrize("value", ["abc", ".nan", "0", "-3", '"1_000"'])
 def test_a_stack_budget_that_is_no_budget_is_one_line(tmp_path, value):
     program = write_program(
         tmp_path / "p", 'aws.ec2.Eip("ip")\n', f"  aws:region: us-east-1\n  tiny:monthlyBudgetUsd: {value}\n"
@@ -228,7 +234,7 @@ def test_budget_zero_cannot_be_handed_to_the_pack(tmp_path):
     program = write_program(tmp_path / "p", 'aws.ec2.Eip("ip")\n')
     one_line_error(
         costguard("plan", "--program", str(program), "--policy-pack", str(PACK), "--budget", "0"),
-        "wants a budget above 0",
+        "--budget must be above 0",
     )
 
 

@@ -216,3 +216,66 @@ def test_aws_native_service():
     )
     cost = price("us-east-1", task_def(), svc)
     assert cost.monthly_after == pytest.approx(730 * (0.25 * 0.03238 + 0.5 * 0.00356 + 0.005))
+
+
+def _scaling_target():
+    inputs = {"resourceId": "service/c1/svc", "minCapacity": 1, "maxCapacity": 2, "serviceNamespace": "ecs"}
+    return Resource("urn:t", "aws:appautoscaling/target:Target", "t", inputs=inputs)
+
+
+def _action(name, cron, lo, hi, **extra):
+    inputs = {
+        "resourceId": "service/c1/svc",
+        "schedule": cron,
+        "timezone": "Europe/Paris",
+        "scalableTargetAction": {"minCapacity": str(lo), "maxCapacity": str(hi)},
+        **extra,
+    }
+    return Resource(f"urn:{name}", "aws:appautoscaling/scheduledAction:ScheduledAction", name, inputs=inputs)
+
+
+ONE_TASK_ALL_MONTH = 730 * (0.25 * 0.03238 + 0.5 * 0.00356 + 0.005)
+
+
+@pytest.mark.parametrize(
+    "sleep, wake, reason",
+    [
+        (
+            ("cron(0 20 ? * * 2020)",),
+            ("cron(0 8 ? * * 2020)",),
+            "cron(0 20 ? * * 2020) fires only in 2020: it can never fire again",
+        ),
+        (
+            ("cron(0 20 ? * MON-FRI *)", {"endTime": "2020-06-01T00:00:00Z"}),
+            ("cron(0 8 ? * MON-FRI *)", {"endTime": "2020-06-01T00:00:00Z"}),
+            "ended at 2020-06-01T00:00:00+00:00 (its endTime): it can never fire again",
+        ),
+    ],
+)
+def test_schedules_that_can_never_fire_again_do_not_lower_the_price(sleep, wake, reason):
+    cost = price(
+        "us-east-1",
+        task_def(),
+        _scaling_target(),
+        _action("sleep", sleep[0], 0, 0, **(sleep[1] if len(sleep) > 1 else {})),
+        _action("wake", wake[0], 1, 2, **(wake[1] if len(wake) > 1 else {})),
+        service(launchType="FARGATE", networkConfiguration={"assignPublicIp": True}),
+    )
+    # One task all month, as without the actions: min 1, max 2, desiredCount 1.
+    assert cost.monthly_after == pytest.approx(ONE_TASK_ALL_MONTH)
+    assert any(reason in n for n in cost.notes), cost.notes
+    assert not any("of the week at zero" in n for n in cost.notes), cost.notes
+
+
+def test_an_end_time_still_ahead_and_an_unreadable_one_keep_the_schedule():
+    cost = price(
+        "us-east-1",
+        task_def(),
+        _scaling_target(),
+        _action("sleep", "cron(0 20 ? * MON-FRI *)", 0, 0, endTime="2199-01-01T00:00:00Z"),
+        _action("wake", "cron(0 8 ? * MON-FRI *)", 1, 2, endTime="soon", startTime="2020-01-01T00:00:00"),
+        service(launchType="FARGATE", networkConfiguration={"assignPublicIp": True}),
+    )
+    hours = 730 * 60 / 168  # awake 08:00-20:00 on weekdays, as in test_scheduled_scale_to_zero...
+    assert by_name(cost)["Public IPv4 (per running task)"].quantity == pytest.approx(hours)
+    assert "scheduled action endTime 'soon' is not a date and time: ignored" in cost.notes

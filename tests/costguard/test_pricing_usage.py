@@ -60,7 +60,14 @@ def test_lookups_are_recorded_as_assumptions_with_their_source(tmp_path):
             "ecr_storage_gb must be a number >= 0, got 'derived'; write e.g. 2000000 or 2e6",
         ),
         ("fargate_task_count: lots\n", "must be a number >= 0 (or derived, or -1, to derive it), got 'lots'"),
-        ("version: [1]\n", "version must be a number or a string"),
+        ("version: [1]\n", "version must be an integer or a string, got a list [1]"),
+        ("version: 1.5\n", "version must be an integer or a string, got a number 1.5"),
+        # The kind of value YAML read, with the right article: never "a int" or "a float".
+        ("5\n", "must be a mapping of usage keys, got a number"),
+        ("stacks: 3\n", "stacks must be a mapping, got a number"),
+        ("resources:\n  api: 2.5\n", "resources.api must be a mapping, got a number"),
+        ("ecr_storage_gb: 2020-01-01\n", "ecr_storage_gb must be a number >= 0, got a date 2020-01-01;"),
+        ("ecr_storage_gb: !!binary aGk=\n", "got binary data"),
         ("a: " + "[" * 5000 + "\n", "usage file"),
     ],
 )

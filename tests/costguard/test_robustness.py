@@ -67,6 +67,12 @@ def assert_one_line_usage_error(code: int, out: str, err: str, *fragments: str) 
         (lambda s: state(s).__setitem__("custom", "yes"), ["`custom` is a string, not a boolean"]),
         (lambda s: state(s).__setitem__("dependencies", [1]), ["`dependencies` must be an array of URN"]),
         (lambda s: s.__setitem__("op", 5), ["`op` is a number, not a string"]),
+        (
+            lambda s: s.__setitem__("op", "frobnicate"),
+            ["unknown step op 'frobnicate'; Pulumi's step ops are same, create, update, delete, replace,"],
+        ),
+        (lambda s: s.__setitem__("op", ""), ["unknown step op ''"]),
+        (lambda s: s.pop("op"), ["has no `op`"]),
         (lambda s: s.__setitem__("provider", {"a": 1}), ["`provider` is an object, not a string"]),
     ],
 )
@@ -82,6 +88,22 @@ def test_wrong_shaped_export_resource_is_a_one_line_error(tmp_path):
     export = {"version": 3, "deployment": {"resources": [{"urn": "urn:pulumi:d::p::t::n", "inputs": "x"}]}}
     code, out, err = review(tmp_path, export)
     assert_one_line_usage_error(code, out, err, "resource 1", "`inputs` is a string, not an object")
+
+
+@pytest.mark.parametrize(
+    "config, fragment",
+    [
+        ({"aws:region": 5}, "config aws:region is a number (5), not a string"),
+        ({"aws-native:region": ["eu-west-1"]}, "config aws-native:region is an array"),
+        (["aws:region"], "`config` is an array, not an object"),
+    ],
+)
+def test_a_preview_config_of_the_wrong_shape_is_named(tmp_path, config, fragment):
+    data = synthetic()
+    data["config"] = config
+    code, out, err = review(tmp_path, data)
+    assert_one_line_usage_error(code, out, err, fragment)
+    assert "no aws:region config" not in err
 
 
 @pytest.mark.parametrize(

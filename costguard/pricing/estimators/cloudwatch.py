@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from costguard.pricing.estimators import prices
 from costguard.pricing.model import CostComponent
-from costguard.pricing.values import as_list, first, flag, mapping, number
+from costguard.pricing.values import as_list, count, first, flag, mapping
 
 AVERAGE_DAYS_PER_MONTH = 730 / 24
+# The longest alarm period CloudWatch takes (seconds); a period under 60 s is high resolution.
+MAX_PERIOD_SECONDS = 86_400
+# CloudWatch Logs retention: at most 3,653 days (10 years); 0 (or unset) keeps logs forever.
+MAX_RETENTION_DAYS = 3_653
 
 
 @prices("aws:cloudwatch/metricAlarm:MetricAlarm", "aws-native:cloudwatch:Alarm")
@@ -19,11 +23,15 @@ def metric_alarm(resource, props, ctx):
         q for q in queries if isinstance(q, dict) and isinstance(q.get("metric") or q.get("metricStat"), dict)
     ]
     metrics = len(metric_queries) or 1
-    periods = [number(first(props, "period"))]
+
+    def period(value):  # seconds: 10, 20, 30 or a multiple of 60, up to a day
+        return count(value, MAX_PERIOD_SECONDS, "period", ctx.note)
+
+    periods = [period(first(props, "period"))]
     for q in metric_queries:
         spec = mapping(q.get("metric") or q.get("metricStat"))
-        periods.append(number(spec.get("period")))
-    high_res = any(p is not None and p < 60 for p in periods)
+        periods.append(period(spec.get("period")))
+    high_res = any(p and p < 60 for p in periods)
     key, label = (
         ("cw_alarm_high_resolution", "high resolution") if high_res else ("cw_alarm_standard", "standard")
     )
@@ -74,8 +82,14 @@ def log_group(resource, props, ctx):
     ingested = ctx.usage["log_gb_ingested_per_month"]
     stored = ctx.usage["log_gb_stored"]
     if stored < 0:
-        retention = number(first(props, "retentionInDays"), 0) or 0
-        if retention > 0:
+        retention = count(
+            first(props, "retentionInDays"),
+            MAX_RETENTION_DAYS,
+            "retentionInDays",
+            ctx.note,
+            "no retention assumed",
+        )
+        if retention:
             # Steady state: the group holds `retention` days of logs.
             stored = ingested * retention / AVERAGE_DAYS_PER_MONTH
         else:

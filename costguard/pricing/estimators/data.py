@@ -5,7 +5,11 @@ from __future__ import annotations
 from costguard.pricing.estimators import prices
 from costguard.pricing.model import CostComponent
 from costguard.pricing.pricebook import HOURS_PER_MONTH
-from costguard.pricing.values import as_list, first, mapping, number
+from costguard.pricing.values import as_list, count, first, known, mapping, text
+
+# Provisioned read/write capacity units of a table or index: a sane bound far above DynamoDB's default
+# per-table quota (40,000 each, adjustable); other values are read as absent (0), with a note.
+MAX_CAPACITY_UNITS = 1_000_000
 
 
 @prices("aws:ecr/repository:Repository", "aws-native:ecr:Repository")
@@ -40,21 +44,27 @@ def dynamodb_table(resource, props, ctx):
             ),
             storage,
         ]
+
+    def units(value, what: str) -> int:
+        return count(value, MAX_CAPACITY_UNITS, what, ctx.note) or 0
+
     throughput = mapping(first(props, "provisionedThroughput"))
-    reads = number(first(props, "readCapacity"), None)
-    writes = number(first(props, "writeCapacity"), None)
-    if reads is None:
-        reads = number(throughput.get("readCapacityUnits"), 0)
-        writes = number(throughput.get("writeCapacityUnits"), 0)
-    reads, writes = reads or 0.0, writes or 0.0
+    # pulumi-aws: readCapacity/writeCapacity; aws-native: provisionedThroughput.*CapacityUnits.
+    if known(first(props, "readCapacity", "writeCapacity")):
+        reads = units(first(props, "readCapacity"), "readCapacity")
+        writes = units(first(props, "writeCapacity"), "writeCapacity")
+    else:
+        reads = units(throughput.get("readCapacityUnits"), "readCapacityUnits")
+        writes = units(throughput.get("writeCapacityUnits"), "writeCapacityUnits")
     for index in as_list(first(props, "globalSecondaryIndexes")):
         if isinstance(index, dict):
             nested = mapping(index.get("provisionedThroughput"))
-            reads += (
-                number(index.get("readCapacity"), None) or number(nested.get("readCapacityUnits"), 0) or 0
+            name = text(index.get("name")) or text(index.get("indexName")) or "?"
+            reads += units(
+                first(index, "readCapacity") or nested.get("readCapacityUnits"), f"index {name} reads"
             )
-            writes += (
-                number(index.get("writeCapacity"), None) or number(nested.get("writeCapacityUnits"), 0) or 0
+            writes += units(
+                first(index, "writeCapacity") or nested.get("writeCapacityUnits"), f"index {name} writes"
             )
     return [
         CostComponent.of(

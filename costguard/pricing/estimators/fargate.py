@@ -8,15 +8,16 @@ on-demand / Spot split from the service's capacity provider strategy, or the clu
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
-from costguard.graph import Resource
+from costguard.graph import Resource, is_unknown
 from costguard.pricing.context import Context
 from costguard.pricing.estimators import prices
 from costguard.pricing.model import CostComponent
 from costguard.pricing.pricebook import HOURS_PER_MONTH
-from costguard.pricing.schedule import ScheduledCapacity, average_tasks
-from costguard.pricing.values import as_list, first, flag, known, mapping, number, text
+from costguard.pricing.schedule import ScheduledCapacity, average_tasks, usable_actions
+from costguard.pricing.values import as_list, count, first, flag, known, mapping, text
 
 ECS_SERVICE_TYPES = ("aws:ecs/service:Service", "aws-native:ecs:Service")
 TASK_DEFINITION_TYPES = ("aws:ecs/taskDefinition:TaskDefinition", "aws-native:ecs:TaskDefinition")
@@ -31,6 +32,14 @@ SCALABLE_TARGET_TYPES = (
 )
 SCHEDULED_ACTION_TYPES = ("aws:appautoscaling/scheduledAction:ScheduledAction",)
 FREE_EPHEMERAL_GB = 20
+# The sane ranges of the counts read here; anything else is read as absent, with a note.
+# Amazon ECS service quotas: "Tasks per service" 5,000 (a service's desired count, and so the
+# capacities Application Auto Scaling sets on it).
+MAX_TASKS = 5_000
+# Fargate task ephemeral storage: 21-200 GiB (a task definition's ephemeralStorage.sizeInGiB).
+MAX_EPHEMERAL_GB = 200
+# ECS CapacityProviderStrategyItem: base 0-100,000, weight 0-1,000.
+MAX_BASE, MAX_WEIGHT = 100_000, 1_000
 
 
 @prices(*ECS_SERVICE_TYPES)
@@ -87,7 +96,13 @@ def ecs_service(resource: Resource, props: dict[str, Any], ctx: Context):
             CostComponent.of("Public IPv4 (per running task)", task_hours, ctx.book["public_ipv4"])
         )
     ephemeral = mapping(first(td_props, "ephemeralStorage"))
-    size = number(ephemeral.get("sizeInGib") or ephemeral.get("sizeInGiB"), 0)
+    size = count(
+        first(ephemeral, "sizeInGib", "sizeInGiB"),
+        MAX_EPHEMERAL_GB,
+        "task definition ephemeralStorage.sizeInGiB",
+        ctx.note,
+        f"read as absent ({FREE_EPHEMERAL_GB} GB, free)",
+    )
     if size and size > FREE_EPHEMERAL_GB:
         components.append(
             CostComponent.of(
@@ -132,18 +147,20 @@ def running_task_hours(service: Resource, props: dict[str, Any], ctx: Context) -
 def _task_segments(
     service: Resource, props: dict[str, Any], ctx: Context, notes: list[str]
 ) -> list[tuple[float, float]]:
-    desired = number(first(props, "desiredCount"), None)
+    value = props.get("desiredCount")
+    desired: float | None = count(value, MAX_TASKS, "desiredCount", notes.append, "1 task assumed")
     if desired is None:
-        desired = 0.0 if "desiredCount" not in props else 1.0
-        if "desiredCount" in props:
+        # Unset: pulumi-aws's default of 0 tasks. Unknown (or no count): 1 task, as a guess.
+        desired = 0.0 if value is None else 1.0
+        if is_unknown(value):
             notes.append("desiredCount unknown: 1 task assumed")
     target = _scalable_target(service, props, ctx)
     if target is None:
         return [(1.0, desired)]
     t_res, t_props = target
-    lo = number(first(t_props, "minCapacity"), None)
-    hi = number(first(t_props, "maxCapacity"), None)
-    actions = _scheduled_actions(t_res, t_props, ctx, notes)
+    lo = count(first(t_props, "minCapacity"), MAX_TASKS, "scalable target minCapacity", notes.append)
+    hi = count(first(t_props, "maxCapacity"), MAX_TASKS, "scalable target maxCapacity", notes.append)
+    actions = usable_actions(_scheduled_actions(t_res, t_props, ctx, notes), notes)
     segments = average_tasks(desired, lo, hi, actions, notes)
     if actions:
         asleep = sum(f for f, n in segments if n == 0)
@@ -218,9 +235,31 @@ def _scheduled(props: dict[str, Any], notes: list[str]) -> ScheduledCapacity:
     return ScheduledCapacity(
         schedule=str(props.get("schedule") or ""),
         timezone=text(timezone),
-        min_capacity=number(bounds.get("minCapacity"), None),
-        max_capacity=number(bounds.get("maxCapacity"), None),
+        min_capacity=count(
+            bounds.get("minCapacity"), MAX_TASKS, "scheduled action minCapacity", notes.append
+        ),
+        max_capacity=count(
+            bounds.get("maxCapacity"), MAX_TASKS, "scheduled action maxCapacity", notes.append
+        ),
+        start_time=_timestamp(props.get("startTime"), "startTime", notes),
+        end_time=_timestamp(props.get("endTime"), "endTime", notes),
     )
+
+
+def _timestamp(value: Any, key: str, notes: list[str]) -> datetime | None:
+    """A scheduled action's startTime/endTime (RFC 3339; without an offset, UTC), else None: a value
+    that is no date and time is read as absent, with a note."""
+    if not known(value) or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            stamp = datetime.fromisoformat(value.strip())
+        except ValueError:
+            stamp = None
+        if stamp is not None:
+            return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
+    notes.append(f"scheduled action {key} {value!r} is not a date and time: ignored")
+    return None
 
 
 # --- on demand / Spot ------------------------------------------------------------------------------
@@ -245,7 +284,11 @@ def capacity_split(service: Resource, props: dict[str, Any], ctx: Context, notes
         if not isinstance(item, dict):
             continue
         provider = str(item.get("capacityProvider") or "").upper()
-        entries.append((provider, number(item.get("weight"), 0) or 0.0, number(item.get("base"), 0) or 0.0))
+        weight = count(
+            item.get("weight"), MAX_WEIGHT, f"{provider or 'capacity provider'} weight", notes.append
+        )
+        base = count(item.get("base"), MAX_BASE, f"{provider or 'capacity provider'} base", notes.append)
+        entries.append((provider, float(weight or 0), float(base or 0)))
     if not any(p in ("FARGATE", "FARGATE_SPOT") for p, _, _ in entries):
         return None
     if any(p not in ("FARGATE", "FARGATE_SPOT") for p, _, _ in entries):

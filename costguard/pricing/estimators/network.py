@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from costguard.graph import is_unknown
 from costguard.pricing.estimators import prices
 from costguard.pricing.model import CostComponent
 from costguard.pricing.pricebook import HOURS_PER_MONTH
-from costguard.pricing.values import as_list, first, known
+from costguard.pricing.values import first, json_text, known
 
 
 @prices("aws:ec2/natGateway:NatGateway", "aws-native:ec2:NatGateway")
@@ -65,8 +66,7 @@ def vpc_endpoint(resource, props, ctx):
     if kind.lower() != "interface":
         ctx.note(f"{kind} VPC endpoints are not in the price book")
         return None
-    subnets = first(props, "subnetIds")
-    azs = len(as_list(subnets)) if known(subnets) else 0
+    azs = _subnet_count(first(props, "subnetIds"), ctx)
     if azs == 0:
         azs = 1
         ctx.note("subnetIds unknown or empty: 1 AZ assumed")
@@ -78,6 +78,27 @@ def vpc_endpoint(resource, props, ctx):
             "Data processed", ctx.usage["vpc_endpoint_gb_per_month"], ctx.book["vpc_endpoint_gb"], "usage"
         ),
     ]
+
+
+def _subnet_count(subnets, ctx) -> int:
+    """The subnets an interface endpoint has a network interface in (one per subnet, billed per
+    AZ-hour): distinct subnet ids; each id still unknown in a preview counts as one. Entries that are
+    not ids (numbers, objects) are left out, with a note."""
+    if not known(subnets):
+        return 0
+    ids: set[str] = set()
+    unknown = 0
+    skipped = []
+    for item in subnets if isinstance(subnets, list) else [subnets]:
+        if is_unknown(item):
+            unknown += 1
+        elif isinstance(item, str) and item:
+            ids.add(item)
+        else:
+            skipped.append(item)
+    if skipped:
+        ctx.note(f"subnetIds entries that are not subnet ids left out: {json_text(skipped)}")
+    return len(ids) + unknown
 
 
 @prices("aws:ec2/eip:Eip", "aws-native:ec2:Eip")
