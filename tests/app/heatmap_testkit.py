@@ -83,6 +83,20 @@ class LiveApi:
         item = self.item(cell)
         return int(item[keys.REPORTS]["N"]) if item else 0
 
+    def put_cells(self, cells, last_report_at: int = 1700000000) -> None:
+        """Store one report in each cell directly (no API call), last reported at `last_report_at`."""
+        for cell in cells:
+            self.dynamodb.put_item(
+                TableName=self.table,
+                Item={
+                    keys.PK: {"S": keys.partition_key(len(cell), keys.prefix_of(cell))},
+                    keys.SK: {"S": cell},
+                    keys.REPORTS: {"N": "1"},
+                    keys.LAST_REPORT_AT: {"N": str(last_report_at)},
+                    keys.EXPIRES_AT: {"N": str(last_report_at + keys.TTL_SECONDS)},
+                },
+            )
+
 
 class ServerThread:
     """uvicorn with the app's production settings, in a thread of the test process."""

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app import geohash, keys
+from app import geohash
 
 HEATMAP = "/api/safetyheatmap/heatmap/get"
 VIEW = {
@@ -14,17 +14,7 @@ VIEW = {
 @pytest.fixture
 def big_heatmap(api):
     """20 populated cells: a response over the 500-byte compression threshold."""
-    for cell in {geohash.encode(52.41 + i * 0.0015, -2.7, 7) for i in range(20)}:
-        api.dynamodb.put_item(
-            TableName=api.table,
-            Item={
-                keys.PK: {"S": keys.partition_key(len(cell), keys.prefix_of(cell))},
-                keys.SK: {"S": cell},
-                keys.REPORTS: {"N": "1"},
-                keys.LAST_REPORT_AT: {"N": "1700000000"},
-                keys.EXPIRES_AT: {"N": str(1700000000 + keys.TTL_SECONDS)},
-            },
-        )
+    api.put_cells({geohash.encode(52.41 + i * 0.0015, -2.7, 7) for i in range(20)})
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from heatmap_testkit import ServerThread
 
-from app import geohash, keys
+from app import geohash
 from app.config import ConfigError, Settings
 from app.deps import get_store
 from app.logs import JsonFormatter
@@ -27,22 +27,8 @@ VIEW = {
 }
 
 
-def populate(api, cells):
-    for cell in cells:
-        api.dynamodb.put_item(
-            TableName=api.table,
-            Item={
-                keys.PK: {"S": keys.partition_key(len(cell), keys.prefix_of(cell))},
-                keys.SK: {"S": cell},
-                keys.REPORTS: {"N": "1"},
-                keys.LAST_REPORT_AT: {"N": "1700000000"},
-                keys.EXPIRES_AT: {"N": str(1700000000 + keys.TTL_SECONDS)},
-            },
-        )
-
-
 def test_heatmap_is_gzipped_when_accepted_and_cacheable(client, api):
-    populate(api, {geohash.encode(52.41 + i * 0.0015, -2.7, 7) for i in range(20)})
+    api.put_cells({geohash.encode(52.41 + i * 0.0015, -2.7, 7) for i in range(20)})
     zipped = client.post(HEATMAP, json=VIEW, headers={"accept-encoding": "gzip"})
     assert zipped.status_code == 200 and len(zipped.json()["points"]) == 20
     assert zipped.headers["content-encoding"] == "gzip"
