@@ -8,13 +8,13 @@ names AWS would give (autonamed resources get `<logical>-abc1234`, as Pulumi's a
 from __future__ import annotations
 
 import asyncio
-import json
 import runpy
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pulumi
-import yaml
+
+from tests.engine_config import engine_config
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"
@@ -105,27 +105,13 @@ class _Mocks(pulumi.runtime.Mocks):
         return {}
 
 
-def _engine_config(stack: str, overrides: dict) -> dict[str, str]:
-    values = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
-    values.update({f"{PROJECT}:{key}": value for key, value in overrides.items()})
-
-    def text(value):
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, list):
-            return json.dumps(value)
-        return str(value)
-
-    return {key: text(value) for key, value in values.items()}
-
-
 def run_program(stack: str, **overrides) -> StackGraph:
     """The program's resources and invokes for `stack` with config `overrides` (keys without the project)."""
     # Pulumi's mocks run on the thread's current event loop; another test may have closed it.
     asyncio.set_event_loop(asyncio.new_event_loop())
     graph = StackGraph(stack)
     pulumi.runtime.set_mocks(_Mocks(graph), project=PROJECT, stack=stack, preview=False)
-    pulumi.runtime.set_all_config(_engine_config(stack, overrides), [])
+    pulumi.runtime.set_all_config(engine_config(stack, **overrides), [])
     try:
         pulumi.runtime.test(lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__"))()
     finally:

@@ -4,15 +4,14 @@ This checks that `__main__.py` composes the components and exports every output;
 inventory against golden files lives with the graph capture.
 """
 
-import json
 import runpy
 from pathlib import Path
 
 import pulumi
 import pytest
-import yaml
 
 from components.settings import SettingsError
+from tests.engine_config import engine_config
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPORTS = {
@@ -25,21 +24,6 @@ EXPORTS = {
     "accessLogGroupName",
     "alarmTopicArn",
 }
-
-
-def engine_config(stack_name: str, **overrides) -> dict[str, str]:
-    """Config as the engine hands it to a program: namespaced keys, string values, arrays as JSON."""
-    values = yaml.safe_load((ROOT / f"Pulumi.{stack_name}.yaml").read_text())["config"]
-    values.update({f"safety-heatmap:{key}": value for key, value in overrides.items()})
-
-    def text(value):
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, list):
-            return json.dumps(value)
-        return str(value)
-
-    return {key: text(value) for key, value in values.items()}
 
 
 def run_program(stack, stack_name: str, **overrides) -> dict:
