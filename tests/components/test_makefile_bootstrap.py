@@ -60,15 +60,21 @@ FAKE_PYTHON = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
-def test_two_makes_on_a_fresh_clone_take_turns(tmp_path):
-    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+def fresh_clone(root: Path) -> Path:
+    """The Makefile and empty requirement files in `root`, as in a new clone; returns the fake python."""
+    shutil.copy(ROOT / "Makefile", root / "Makefile")
     for name in REQUIREMENTS:
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("")
-    fake = tmp_path / "fake-python"
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("")
+    fake = root / "fake-python"
     fake.write_text(FAKE_PYTHON.format(python=sys.executable))
     fake.chmod(0o755)
+    return fake
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_two_makes_on_a_fresh_clone_take_turns(tmp_path):
+    fake = fresh_clone(tmp_path)
     log = tmp_path / "log"
     env = {**os.environ, "FAKE_LOG": str(log)}
     env.pop("MAKEFLAGS", None)
@@ -98,13 +104,7 @@ def test_two_makes_on_a_fresh_clone_take_turns(tmp_path):
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_a_stale_lock_of_a_killed_make_is_taken_over(tmp_path):
-    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
-    for name in REQUIREMENTS:
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("")
-    fake = tmp_path / "fake-python"
-    fake.write_text(FAKE_PYTHON.format(python=sys.executable))
-    fake.chmod(0o755)
+    fake = fresh_clone(tmp_path)
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     lock = tmp_path / ".venv-bootstrap.lock"
