@@ -128,20 +128,20 @@ class PolicyPackProcess:
             self.config = self.config(self._info)
         self.configure(self.config)
 
-    def _spawn(self) -> int:
-        env = dict(os.environ)
-        # What the engine puts in the pack's environment (analyzer_plugin.go constructEnv).
-        env.update(
-            {
-                "PULUMI_PROJECT": self.project,
-                "PULUMI_STACK": self.stack,
-                "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
-                "PULUMI_ORGANIZATION": env.get("PULUMI_ORGANIZATION", "organization"),
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
+    def environment(self) -> dict[str, str]:
+        """What the engine adds to the pack's environment (pulumi/pulumi analyzer_plugin.go constructEnv)."""
+        env = {
+            "PULUMI_PROJECT": self.project,
+            "PULUMI_STACK": self.stack,
+            "PULUMI_DRY_RUN": "true" if self.dry_run else "false",
+            "PULUMI_ORGANIZATION": os.environ.get("PULUMI_ORGANIZATION", "organization"),
+        }
         if self.stack_config:
             env["PULUMI_CONFIG"] = json.dumps({k: _config_string(v) for k, v in self.stack_config.items()})
+        return env
+
+    def _spawn(self) -> int:
+        env = {**os.environ, **self.environment(), "PYTHONUNBUFFERED": "1"}
         # The engine address is required by the command line but the policy SDK never dials it.
         cmd = [self.python, "-u", "-m", "pulumi.policy", "127.0.0.1:0", "."]
         try:

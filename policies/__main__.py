@@ -16,7 +16,7 @@ from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
 from policies import sdk  # noqa: E402
 from policies.pack import PACK_NAME, POLICIES  # noqa: E402
 
-sdk.install()  # properties converted once per Analyze call; Configure recorded (see policies/sdk.py)
+sdk.install(POLICIES)  # a request converted once, settings once, config findings (policies/sdk.py)
 
 PolicyPack(
     name=PACK_NAME,

@@ -9,6 +9,8 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
 from costguard.graph import UNKNOWN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,7 +99,7 @@ def compare_in_this_process() -> dict:
     calls[0] = 0
     before = _responses(plain, requests)
     conversions_before = calls[0]
-    sdk.install()  # wraps the counting stand-in, so the count below is of real conversions
+    sdk.install(POLICIES)  # wraps the counting stand-in, so the count below is of real conversions
     patched = servicer()
     calls[0] = 0
     after = _responses(patched, requests)
@@ -171,6 +173,60 @@ def test_analyze_in_flight_gives_the_same_violations_as_one_at_a_time(pack):
     serial = pack.process.analyze_many(resources, workers=1)
     parallel = pack.process.analyze_many(resources, workers=4)
     assert serial and sorted(map(repr, serial)) == sorted(map(repr, parallel))
+
+
+# A pack whose one policy reports what `pulumi.runtime` tells it: the stack, the project, preview or
+# not, and a stack config value. PATCH is replaced by the test: with and without policies/sdk.py.
+_SETTINGS_PACK = """
+import sys
+sys.path.insert(0, {root!r})
+import pulumi
+from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+def report(args, violation):
+    stack = f"{{pulumi.get_project()}}/{{pulumi.get_stack()}}"
+    violation(f"{{stack}} dry_run={{pulumi.runtime.is_dry_run()}} {{pulumi.Config('aws').get('region')}}")
+
+POLICIES = [ResourceValidationPolicy(name="settings", description="Reports.", validate=report)]
+PATCH
+PolicyPack(name="settings", enforcement_level=EnforcementLevel.MANDATORY, policies=POLICIES)
+"""
+
+
+@pytest.mark.parametrize("patch", ["from policies import sdk; sdk.install(POLICIES)", ""])
+def test_policies_read_the_stack_settings_on_every_call(tmp_path, patch):
+    """Settings configured once (policies/sdk.py) still reach every call: each runs in a fresh context."""
+    from costguard.analyzer import PolicyPackProcess
+    from tests.policies.conftest import resource
+
+    (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (tmp_path / "__main__.py").write_text(_SETTINGS_PACK.format(root=str(ROOT)).replace("PATCH", patch))
+    with PolicyPackProcess(
+        tmp_path, project="heatmap", stack="prod", stack_config={"aws:region": "eu-west-1"}
+    ) as process:
+        messages = [
+            v.message.splitlines()[-1]  # the SDK puts the description first
+            for _ in range(6)  # more calls than the server has threads
+            for v in process.analyze(resource("aws:s3/bucket:Bucket", {}))
+        ]
+        stack = [v.message for v in process.analyze_stack([resource("aws:s3/bucket:Bucket", {})])]
+    assert messages == ["heatmap/prod dry_run=True eu-west-1"] * 6
+    assert stack == []  # no stack policy and a clean config: AnalyzeStack ran without failing
+
+
+def test_runtime_settings_are_configured_again_when_the_environment_changes(monkeypatch):
+    from policies.sdk import once_per_environment
+
+    runs = []
+    configure = once_per_environment(lambda self: runs.append(self))
+    monkeypatch.setenv("PULUMI_STACK", "dev")
+    configure("a")
+    configure("b")
+    assert runs == ["a"]
+    monkeypatch.setenv("PULUMI_CONFIG", '{"aws:region": "eu-west-1"}')
+    configure("c")
+    configure("d")
+    assert runs == ["a", "c"]
 
 
 if __name__ == "__main__":
