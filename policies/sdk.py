@@ -1,28 +1,31 @@
-"""Three small additions to the pulumi-policy SDK's Analyzer server, installed by `policies/__main__.py`.
+"""Three additions to the pulumi-policy SDK's Analyzer server, installed by `policies/__main__.py`.
 
-1. Analyze converts a request's properties once, not once per policy.
+1. Analyze converts a request once, and runs only the policies that can apply to its type.
 
-The SDK's `_PolicyAnalyzerServicer.Analyze` (pulumi_policy/policy.py, pulumi-policy 1.21) runs, for EACH
-resource policy of the pack, on the same request:
+The SDK's `_PolicyAnalyzerServicer.Analyze` (pulumi_policy/policy.py, pulumi-policy 1.21) runs every
+resource policy of the pack on every request, and for EACH of them converts the request again:
 
     deserialized = deserialize_properties(json_format.MessageToDict(request.properties))
     props = unknown_checking_proxy(deserialized)
     opts = self._get_resource_options(request)
     provider = self._get_provider_resource(request)
 
-With this pack's 17 resource policies that conversion was most of the pack's own time per
-Analyze call. The engine calls Analyze serially, once per resource and analyzer (pulumi/pulumi
-pkg/resource/deploy/step_generator.go: `analyzer.Analyze(r)` inside `generateSteps`, which the
-deployment executor calls from its single event loop, deployment_executor.go `handleSingleEvent`), so
-the time of one call adds up over the whole preview.
+then builds its arguments and calls its validate, which for most of this pack's 17 resource policies
+returns at once: each judges a few types. The engine calls Analyze serially, once per resource and
+analyzer (pulumi/pulumi pkg/resource/deploy/step_generator.go: `analyzer.Analyze(r)` inside
+`generateSteps`, which the deployment executor calls from its single event loop,
+deployment_executor.go `handleSingleEvent`), so the time of one call adds up over the whole preview.
 
-`install()` wraps those five callables, as the SDK module looks them up, so that a call with the very
-same argument objects as the previous call on the same thread returns the previous result. All
-policies of one Analyze call then share one converted, unknown-checking view of the properties; the
-next request is another protobuf message, so it is converted afresh. The wrapped functions are pure
-(they build new objects from the message) and no policy of this pack writes to `args.props` (they
-read it through `support.plain`), so the responses are identical: tests/policies/test_policy_sdk.py
-compares them with and without this module, one call at a time and several in flight.
+`analyze` below is the SDK's loop with two changes: the request is converted once, when the first
+policy needs it, and shared by all policies of the call; a policy that declares `resource_types`
+(`support.resource_policy` sets it to the types its validate accepts) is skipped for any other type,
+where its validate would have returned without a word. Everything else is as the SDK does it, with the
+SDK's own helpers: enforcement levels, the violation report, not-applicable policies, unknown values
+during a preview, async validations. No policy of this pack writes to `args.props` (they read it
+through `support.plain`), so sharing one view changes nothing; tests/policies/test_policy_sdk.py
+compares the responses byte for byte with the SDK's own Analyze, one call at a time and several in
+flight, on this pack and on policies that exercise each of those paths. With this pack the pack's own
+time per Analyze call fell from 0.25 ms to 0.04 ms (`make bench`).
 
 2. The runtime settings are configured once per environment, not once per call.
 
@@ -55,9 +58,10 @@ and failing it would stop the preview with an RPC error instead of a policy viol
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import inspect
 import os
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -69,34 +73,6 @@ _configured: dict[str, dict[str, Any]] = {}
 def configured() -> dict[str, dict[str, Any]]:
     """The policy config of the last Configure call (empty before any, or without `install()`)."""
     return _configured
-
-
-class _LastCall(threading.local):
-    args: tuple = ()
-    result: Any = None
-
-
-def same_as_last_call(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """`fn`, returning its previous result (per thread) when called again with the identical arguments.
-
-    Identity, not equality: the previous arguments are held, so no new object can take their id. The
-    wrapper runs ~17 times per Analyze call, so it is kept to a few comparisons.
-    """
-    last = _LastCall()
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        previous = last.args
-        if kwargs or not 0 < len(args) <= 2:  # the SDK passes one or two positional arguments
-            return fn(*args, **kwargs)
-        if len(previous) == len(args) and previous[0] is args[0] and previous[-1] is args[-1]:
-            return last.result
-        result = fn(*args)
-        last.args, last.result = args, result
-        return result
-
-    wrapper.__wrapped_once__ = True  # type: ignore[attr-defined]
-    return wrapper
 
 
 # What `_configure_runtime_settings` reads (pulumi.runtime.get_config_env and the Settings it builds).
@@ -121,15 +97,84 @@ def once_per_environment(configure: Callable[[Any], None]) -> Callable[[Any], No
     return wrapper
 
 
-class _JsonFormat:
-    """The SDK module's `json_format`, with MessageToDict converting a given message once in a row."""
+# The servicer's private fields `analyze` reads (set in its __init__).
+_SERVICER_FIELDS = tuple(
+    f"_PolicyAnalyzerServicer__{name}"
+    for name in ("policies", "policy_pack_name", "policy_pack_version", "stack_tags")
+)
 
-    def __init__(self, module: Any) -> None:
-        self._module = module
-        self.MessageToDict = same_as_last_call(module.MessageToDict)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._module, name)
+def analyzer(sdk: Any) -> Callable[[Any, Any, Any], Any]:
+    """The servicer's Analyze for the SDK module `sdk`: see (1) above."""
+    proto, level_of = sdk.proto, sdk.EnforcementLevel
+
+    def analyze(self: Any, request: Any, context: Any) -> Any:
+        self._configure_runtime_settings()
+        response = proto.AnalyzeResponse()
+        pack_name = self._PolicyAnalyzerServicer__policy_pack_name
+        pack_version = self._PolicyAnalyzerServicer__policy_pack_version
+        converted = None
+        for policy in self._PolicyAnalyzerServicer__policies:
+            types = getattr(policy, "resource_types", None)
+            if types is not None and request.type not in types:
+                continue
+            level = self._get_enforcement_level(policy)
+            if level == level_of.DISABLED or not isinstance(policy, sdk.ResourceValidationPolicy):
+                continue
+            if not policy.has_validation():
+                response.not_applicable.append(
+                    proto.PolicyNotApplicable(
+                        policy_name=policy.name, reason="Policy does not implement validate"
+                    )
+                )
+                continue
+            if level == level_of.REMEDIATE:  # reported as mandatory, as the SDK does
+                level = level_of.MANDATORY
+            report = self._create_report_violation(
+                response, policy.name, policy.description, level, policy.severity
+            )
+            if converted is None:
+                properties = sdk.deserialize_properties(sdk.json_format.MessageToDict(request.properties))
+                converted = (
+                    sdk.unknown_checking_proxy(properties),
+                    self._get_resource_options(request),
+                    self._get_provider_resource(request),
+                )
+            props, options, provider = converted
+            args = sdk.ResourceValidationArgs(
+                request.type, props, request.urn, request.name, options, provider,
+                self._get_policy_config(policy.name), self._PolicyAnalyzerServicer__stack_tags,
+            )  # fmt: skip
+            try:
+                result = policy.validate(args, report)
+                if inspect.isawaitable(result):
+                    loop = asyncio.new_event_loop()
+                    try:
+                        loop.run_until_complete(asyncio.ensure_future(result, loop=loop))
+                    finally:
+                        loop.close()
+            except sdk.UnknownValueError as err:
+                response.diagnostics.append(
+                    proto.AnalyzeDiagnostic(
+                        policyName=policy.name,
+                        policyPackName=pack_name,
+                        policyPackVersion=pack_version,
+                        message=(
+                            f"can't run policy '{policy.name}' from policy pack "
+                            f"'{pack_name}@v{pack_version}' during preview: {err.message}"
+                        ),
+                        urn="",
+                        description=policy.description,
+                        enforcementLevel=self._map_enforcement_level(level_of.ADVISORY),
+                    )
+                )
+            except sdk._NotApplicableError as err:
+                response.not_applicable.append(
+                    proto.PolicyNotApplicable(policy_name=policy.name, reason=err.reason or "")
+                )
+        return response
+
+    return analyze
 
 
 def install(policies: list) -> None:
@@ -138,9 +183,13 @@ def install(policies: list) -> None:
     from pulumi_policy import policy as sdk
 
     servicer = getattr(sdk, "_PolicyAnalyzerServicer", None)
-    module_needs = ("json_format", "deserialize_properties", "unknown_checking_proxy")
+    module_needs = (
+        "proto", "json_format", "deserialize_properties", "unknown_checking_proxy", "ResourceValidationArgs",
+        "ResourceValidationPolicy", "EnforcementLevel", "UnknownValueError", "_NotApplicableError",
+    )  # fmt: skip
     servicer_needs = (
-        "_get_resource_options", "_get_provider_resource", "_configure_runtime_settings", "Configure",
+        "_get_resource_options", "_get_provider_resource", "_get_policy_config", "_get_enforcement_level",
+        "_create_report_violation", "_map_enforcement_level", "_configure_runtime_settings", "Configure",
         "AnalyzeStack",
     )  # fmt: skip
     if (
@@ -151,13 +200,17 @@ def install(policies: list) -> None:
         # Another SDK layout (pulumi-policy>=1.21,<2 allows one): the pack still works unpatched,
         # only slower and without the config findings.
         return
-    if getattr(sdk.unknown_checking_proxy, "__wrapped_once__", False):
+    if getattr(servicer.Analyze, "__installed__", False):
         return
-    sdk.json_format = _JsonFormat(sdk.json_format)
-    sdk.deserialize_properties = same_as_last_call(sdk.deserialize_properties)
-    sdk.unknown_checking_proxy = same_as_last_call(sdk.unknown_checking_proxy)
-    servicer._get_resource_options = same_as_last_call(servicer._get_resource_options)
-    servicer._get_provider_resource = same_as_last_call(servicer._get_provider_resource)
+    sdk_analyze, own_analyze = servicer.Analyze, analyzer(sdk)
+
+    def analyze(self: Any, request: Any, context: Any) -> Any:
+        if not all(hasattr(self, field) for field in _SERVICER_FIELDS):  # renamed: the SDK's own, then
+            return sdk_analyze(self, request, context)
+        return own_analyze(self, request, context)
+
+    analyze.__installed__ = True  # type: ignore[attr-defined]
+    servicer.Analyze = analyze
 
     sdk_configure = servicer.Configure
 

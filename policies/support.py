@@ -216,10 +216,12 @@ def resource_policy(
         for message in check(plain(args.props), args.get_config(), args.resource_type):
             report_violation(message)
 
-    return ResourceValidationPolicy(
+    policy = ResourceValidationPolicy(
         name=name,
         description=description,
         enforcement_level=level,
         config_schema=config_schema,
         validate=validate,
     )
+    policy.resource_types = resource_types  # lets policies/sdk.py skip it for other types
+    return policy

@@ -60,31 +60,110 @@ def _responses(servicer: object, requests: list) -> list[bytes]:
     return [servicer.Analyze(r, None).SerializeToString(deterministic=True) for r in requests]
 
 
-def compare_in_this_process() -> dict:
-    """Responses of the SDK's servicer before and after `sdk.install()`, and conversions per request."""
-    from google.protobuf import json_format
+def _edge_policies() -> list:
+    """Policies that take each path of the SDK's Analyze loop, to compare it with policies/sdk.py's."""
+    from pulumi_policy import EnforcementLevel, PolicyConfigSchema, StackValidationPolicy
+    from pulumi_policy import ResourceValidationPolicy as Policy
+
+    from policies.support import resource_policy, types
+
+    def unknown(args, report):  # reads an unknown value: the SDK reports an advisory
+        report(f"size {args.props['size']}")
+
+    async def later(args, report):
+        report(f"async {args.name}")
+
+    def skip(args, report):
+        args.not_applicable(f"not for {args.resource_type}")
+
+    def report_all(args, report):
+        provider = args.provider.urn if args.provider else None
+        report(f"{args.resource_type} {dict(args.get_config() or {})} {args.opts.parent} {provider}")
+        report("", "urn:pulumi:dev::p::aws:s3/bucket:Bucket::other")
+
+    return [
+        Policy(name="unknown", description="Unknown.", validate=unknown),
+        Policy(name="later", description="Async.", validate=later),
+        Policy(name="skip", description="Skips.", validate=skip),
+        Policy(name="fix", description="Remediates only.", remediate=lambda args: args.props),
+        Policy(
+            name="off", description="Disabled.", enforcement_level=EnforcementLevel.DISABLED,
+            validate=report_all,
+        ),
+        Policy(name="configured-off", description="Disabled by config.", validate=report_all),
+        Policy(
+            name="remediate", description="Remediate level.", enforcement_level=EnforcementLevel.REMEDIATE,
+            validate=report_all,
+        ),
+        Policy(
+            name="config", description="Configured.", validate=report_all,
+            config_schema=PolicyConfigSchema(properties={"limit": {"type": "integer", "default": 3}}),
+        ),
+        Policy(name="two", description="Two validations.", validate=[report_all, skip]),
+        resource_policy(
+            "typed", "Buckets only.", EnforcementLevel.MANDATORY,
+            types("aws:s3/bucket:Bucket", "aws-native:s3:Bucket"),
+            lambda props, config, type_: [f"{type_} acl {props.get('acl')}"],
+        ),
+        StackValidationPolicy(name="stack", description="A stack policy.", validate=lambda args, rep: None),
+    ]  # fmt: skip
+
+
+def _edge_requests() -> list:
+    from pulumi.runtime.proto import analyzer_pb2
+
+    from costguard.analyzer import _analyze_request
+    from costguard.graph import Resource, make_urn
+
+    resources = [
+        ("aws:s3/bucket:Bucket", {"acl": "private", "size": UNKNOWN}),
+        ("aws-native:S3:Bucket", {"size": 3}),
+        ("aws:dynamodb/table:Table", {"size": 1, "tags": {"a": "b"}}),
+    ]
+    requests = [
+        _analyze_request(Resource(urn=make_urn("dev", "p", t, f"e{i}"), type=t, name=f"e{i}", inputs=props,
+                                  parent="urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev"))
+        for i, (t, props) in enumerate(resources)
+    ]  # fmt: skip
+    requests[2].provider.CopyFrom(
+        analyzer_pb2.AnalyzerProviderResource(
+            urn="urn:pulumi:dev::p::pulumi:providers:aws::default", type="aws"
+        )
+    )
+    return requests
+
+
+def _servicer(sdk_module: object, name: str, policies: list, disabled: tuple = ()) -> object:
+    """The SDK's servicer, configured as the engine does: each policy's level and schema defaults."""
     from pulumi.runtime.proto import analyzer_pb2
     from pulumi_policy import EnforcementLevel
-    from pulumi_policy import policy as sdk_module
-
-    from policies import sdk
-    from policies.pack import PACK_NAME, POLICIES
 
     levels = {
         EnforcementLevel.ADVISORY: analyzer_pb2.ADVISORY,
         EnforcementLevel.MANDATORY: analyzer_pb2.MANDATORY,
+        EnforcementLevel.REMEDIATE: analyzer_pb2.REMEDIATE,
+        EnforcementLevel.DISABLED: analyzer_pb2.DISABLED,
     }
+    s = sdk_module._PolicyAnalyzerServicer(name, "0.0.1", policies, EnforcementLevel.MANDATORY)
+    configure = analyzer_pb2.ConfigureAnalyzerRequest()
+    for policy in policies:
+        entry = configure.policyConfig[policy.name]
+        level = EnforcementLevel.DISABLED if policy.name in disabled else policy.enforcement_level
+        entry.enforcementLevel = levels[level or EnforcementLevel.MANDATORY]
+        schema = policy.config_schema.properties if policy.config_schema else {}
+        entry.properties.update({k: v["default"] for k, v in schema.items() if "default" in v})
+    s.Configure(configure, None)
+    return s
 
-    def servicer() -> object:
-        s = sdk_module._PolicyAnalyzerServicer(PACK_NAME, "0.0.1", POLICIES, EnforcementLevel.MANDATORY)
-        configure = analyzer_pb2.ConfigureAnalyzerRequest()
-        for policy in POLICIES:
-            entry = configure.policyConfig[policy.name]
-            entry.enforcementLevel = levels[policy.enforcement_level]
-            schema = policy.config_schema.properties if policy.config_schema else {}
-            entry.properties.update({k: v["default"] for k, v in schema.items() if "default" in v})
-        s.Configure(configure, None)
-        return s
+
+def compare_in_this_process() -> dict:
+    """Responses of the SDK's Analyze and of policies/sdk.py's, and conversions per request."""
+    from google.protobuf import json_format
+    from pulumi.runtime.proto import analyzer_pb2
+    from pulumi_policy import policy as sdk_module
+
+    from policies import sdk
+    from policies.pack import PACK_NAME, POLICIES
 
     calls = [0]
     real = json_format.MessageToDict
@@ -93,18 +172,22 @@ def compare_in_this_process() -> dict:
         calls[0] += 1
         return real(*args, **kwargs)
 
-    requests = _corpus()
+    requests, edge_requests, edge_policies = _corpus(), _edge_requests(), _edge_policies()
     sdk_module.json_format = type("Counting", (), {"MessageToDict": staticmethod(counting)})()
-    plain = servicer()
-    calls[0] = 0
-    before = _responses(plain, requests)
-    conversions_before = calls[0]
-    sdk.install(POLICIES)  # wraps the counting stand-in, so the count below is of real conversions
-    patched = servicer()
-    calls[0] = 0
-    after = _responses(patched, requests)
-    conversions_after = calls[0]
-    # Several calls in flight (the SDK's server runs 4 threads): each thread keeps its own last call.
+
+    def run() -> tuple[list[bytes], list[bytes], int]:
+        pack = _servicer(sdk_module, PACK_NAME, POLICIES)
+        calls[0] = 0
+        responses = _responses(pack, requests)
+        conversions = calls[0]
+        edge = _responses(_servicer(sdk_module, "edge", edge_policies, ("configured-off",)), edge_requests)
+        return responses, edge, conversions
+
+    before, edge_before, conversions_before = run()
+    sdk.install(POLICIES)
+    after, edge_after, conversions_after = run()
+    # Several calls in flight (the SDK's server runs 4 threads).
+    patched = _servicer(sdk_module, PACK_NAME, POLICIES)
     in_flight: dict[int, bytes] = {}
 
     def worker(offset: int) -> None:
@@ -116,57 +199,76 @@ def compare_in_this_process() -> dict:
         t.start()
     for t in threads:
         t.join()
+    edge = [analyzer_pb2.AnalyzeResponse.FromString(b) for b in edge_before]
     return {
         "requests": len(requests),
         "identical": before == after,
         "identical_in_flight": [in_flight[i] for i in range(len(requests))] == before,
+        "identical_edge": edge_before == edge_after,
         "violations": sum(len(analyzer_pb2.AnalyzeResponse.FromString(b).diagnostics) for b in before),
+        "edge_messages": [[d.message for d in r.diagnostics] for r in edge],
+        "edge_levels": [[(d.policyName, d.enforcementLevel) for d in r.diagnostics] for r in edge],
+        "edge_not_applicable": [[(n.policy_name, n.reason) for n in r.not_applicable] for r in edge],
         "conversions_before": conversions_before,
         "conversions_after": conversions_after,
     }
 
 
-def test_the_patch_leaves_every_response_identical_and_converts_each_request_once():
+@pytest.fixture(scope="module")
+def comparison() -> dict:
     # In a fresh interpreter: install() changes the SDK module for the life of the process.
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, __file__], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
     )
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["identical"] and result["identical_in_flight"], result
-    assert result["violations"] >= 10  # the corpus exercises violating paths, not only passing ones
-    n = result["requests"]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_patch_leaves_every_response_identical_and_converts_each_request_once(comparison):
+    assert comparison["identical"] and comparison["identical_in_flight"], comparison
+    assert comparison["violations"] >= 10  # the corpus exercises violating paths, not only passing ones
+    n = comparison["requests"]
     # Before: one conversion per resource policy per request (17 of them, and as many of the provider's
-    # properties); after: one per request, and for the request with a provider, its provider's
-    # properties once and its own once more (the provider's came in between: a one-entry memo).
-    assert result["conversions_before"] >= 15 * (n + 1)
-    assert result["conversions_after"] == n + 2
+    # properties); after: one per request, and the provider's properties of the one request with one.
+    assert comparison["conversions_before"] >= 15 * (n + 1)
+    assert comparison["conversions_after"] == n + 1
 
 
-def test_same_as_last_call_keys_on_identity_per_thread():
-    from policies.sdk import same_as_last_call
+def test_the_patch_keeps_every_path_of_the_sdk_loop(comparison):
+    """Unknowns, async, not applicable, remediation only, disabled, remediate level, config, typed."""
+    from pulumi.runtime.proto import analyzer_pb2
 
-    seen = []
-
-    def convert(x, flag=False):
-        seen.append(x)
-        return {"x": x}
-
-    once = same_as_last_call(convert)
-    a, b = ["a"], ["a"]  # equal, not identical
-    assert once(a) is once(a) and len(seen) == 1
-    assert once(b) == once(a) and len(seen) == 3  # b, then a again
-    once(a, flag=True)  # keyword arguments are never memoized
-    assert len(seen) == 4
-    other: list = []
-    thread = threading.Thread(target=lambda: other.append(once(a)))
-    thread.start()
-    thread.join()
-    assert len(seen) == 5 and other[0] is not once(a)  # another thread converts for itself
+    assert comparison["identical_edge"], comparison
+    # And the paths were taken, as worked out from the SDK's loop:
+    bucket, native, table = comparison["edge_messages"]
+    # the unknown size is an advisory, on the first bucket only;
+    assert [m for m in bucket if "during preview" in m] == [
+        "can't run policy 'unknown' from policy pack 'edge@v0.0.1' during preview: "
+        "string value at .size can't be known during preview"
+    ]
+    assert ["unknown", analyzer_pb2.ADVISORY] in comparison["edge_levels"][0]
+    assert not any("during preview" in m for m in native + table)
+    # the typed policy speaks for both bucket spellings, not for the table;
+    assert "Buckets only.\naws:s3/bucket:Bucket acl private" in bucket
+    assert "Buckets only.\naws-native:S3:Bucket acl None" in native
+    assert not any(m.startswith("Buckets only.") for m in table)
+    assert "Async.\nasync e2" in table
+    # disabled policies say nothing, a remediate-level violation is mandatory;
+    assert not any(m.startswith(("Disabled.", "Disabled by config.")) for m in bucket + native + table)
+    assert ["remediate", analyzer_pb2.MANDATORY] in comparison["edge_levels"][2]
+    # config, parent and provider reach the policy;
+    parent = "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev"
+    assert (
+        f"Configured.\naws:dynamodb/table:Table {{'limit': 3.0}} {parent} "
+        "urn:pulumi:dev::p::pulumi:providers:aws::default"
+    ) in table
+    # not applicable: by the policy's own word, and for a remediation-only policy.
+    assert ["skip", "not for aws:s3/bucket:Bucket"] in comparison["edge_not_applicable"][0]
+    assert ["fix", "Policy does not implement validate"] in comparison["edge_not_applicable"][0]
 
 
 def test_analyze_in_flight_gives_the_same_violations_as_one_at_a_time(pack):
-    """Over the Analyzer protocol: the pack's server runs 4 threads, each with its own last call."""
+    """Over the Analyzer protocol: the pack's server runs 4 threads."""
     from bench.policy import synthetic
 
     resources = synthetic(200)
