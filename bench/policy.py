@@ -3,8 +3,8 @@
 The engine calls Analyze once per resource, one call at a time (pulumi/pulumi step_generator.go,
 `analyzer.Analyze(r)` in `generateSteps`, driven by the deployment executor's single event loop), so
 the verdict is on "1 in flight": the median of several rounds, since other work on the machine moves
-single rounds a lot. For scale, the same client against a pack with one policy that does nothing
-shows what the gRPC round trip itself costs here (both ends are Python).
+single rounds a lot. For scale, the same requests against a bare Analyzer server (bench/_bare_analyzer.py)
+show what the gRPC round trip itself costs here, both ends Python; the engine's end is Go.
 """
 
 from __future__ import annotations
@@ -12,14 +12,19 @@ from __future__ import annotations
 import json
 import os
 import statistics
-import tempfile
+import subprocess
+import sys
 import time
 from pathlib import Path
 
-from costguard.analyzer import PolicyPackProcess
+import grpc
+from pulumi.runtime.proto import analyzer_pb2_grpc
+
+from costguard.analyzer import PolicyPackProcess, _analyze_request
 from costguard.graph import UNKNOWN, Resource, make_urn
 
-PACK_DIR = Path(__file__).resolve().parent.parent / "policies"
+ROOT = Path(__file__).resolve().parent.parent
+PACK_DIR = ROOT / "policies"
 
 # A mix like a real stack: mostly cheap resources, some that policies inspect closely, a few violations.
 _ROLE_POLICY = json.dumps(
@@ -85,17 +90,6 @@ TARGET_PER_S = 1_000
 TARGET_STACK_S = 2.0
 ROUNDS = 5
 
-# A pack whose one policy does nothing: the cost of the protocol alone.
-_NOOP_PACK = """
-from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
-
-PolicyPack(
-    name="noop",
-    enforcement_level=EnforcementLevel.ADVISORY,
-    policies=[ResourceValidationPolicy(name="noop", description="Does nothing.", validate=lambda a, r: None)],
-)
-"""
-
 
 def _rates(pack: PolicyPackProcess, resources: list[Resource], workers: int, rounds: int) -> list[float]:
     rates = []
@@ -106,13 +100,28 @@ def _rates(pack: PolicyPackProcess, resources: list[Resource], workers: int, rou
     return rates
 
 
-def _noop_rate(resources: list[Resource]) -> float:
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "PulumiPolicy.yaml").write_text("runtime: python\n")
-        (Path(tmp) / "__main__.py").write_text(_NOOP_PACK)
-        with PolicyPackProcess(Path(tmp)) as pack:
-            pack.analyze_many(resources[:100], workers=1)
-            return statistics.median(_rates(pack, resources, 1, 3))
+def _bare_rate(resources: list[Resource]) -> float:
+    """Resources/s, 1 in flight, of the same requests against bench/_bare_analyzer.py (no SDK, no policy)."""
+    requests = [_analyze_request(r) for r in resources]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench._bare_analyzer"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        port = int(server.stdout.readline())
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            analyze = analyzer_pb2_grpc.AnalyzerStub(channel).Analyze
+            for request in requests[:100]:
+                analyze(request, timeout=60)
+            rates = []
+            for _ in range(3):
+                started = time.perf_counter()
+                for request in requests:
+                    analyze(request, timeout=60)
+                rates.append(len(requests) / (time.perf_counter() - started))
+            return statistics.median(rates)
+    finally:
+        server.kill()
+        server.wait()
 
 
 def _in_process_ms(resources: list[Resource], environment: dict[str, str]) -> tuple[float, float]:
@@ -124,7 +133,6 @@ def _in_process_ms(resources: list[Resource], environment: dict[str, str]) -> tu
     from pulumi_policy import EnforcementLevel
     from pulumi_policy import policy as sdk_module
 
-    from costguard.analyzer import _analyze_request
     from policies import sdk
     from policies.pack import PACK_NAME, POLICIES
 
@@ -187,8 +195,8 @@ def run() -> None:
         else ""
     )
     print(
-        f"   for scale: a no-op pack over the same protocol does {_noop_rate(resources):,.0f} resources/s "
-        f"at 1 in flight{load}"
+        f"   for scale: a bare Analyzer server (no SDK, no policy) answers the same requests at "
+        f"{_bare_rate(resources):,.0f}/s, 1 in flight{load}"
     )
     shipped, patched = _in_process_ms(resources, environment)
     print(
