@@ -205,8 +205,9 @@ def resource_policy(
 ) -> Any:
     """A ResourceValidationPolicy that runs `check(props, config, type)` on plain props of the given types.
 
-    `check` returns the violation messages (an empty list when the resource passes). Filtering on the
-    type first keeps the cost of every other resource to one set lookup.
+    `check` returns the violation messages (an empty list when the resource passes). The policy carries
+    its types as `resource_types`, with which policies/sdk.py skips it for every other type; validate
+    checks the type too, for a server without that addition.
     """
     from pulumi_policy import ResourceValidationPolicy
 
