@@ -201,8 +201,7 @@ def run() -> None:
     shipped, patched = _in_process_ms(resources, environment)
     print(
         f"   the pack's own work per Analyze call (servicer without gRPC, best of 3): {shipped:.3f} ms "
-        f"with the SDK as shipped, {patched:.3f} ms with policies/sdk.py (a request converted once, only "
-        f"the policies for its type, the runtime settings once)"
+        f"with the SDK as shipped, {patched:.3f} ms with policies/sdk.py (only the policies for the type)"
     )
 
 

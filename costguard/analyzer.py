@@ -8,8 +8,13 @@ and `constructEnv`). The pack prints the port of its gRPC server on stdout. The 
 `Handshake` (optional), `ConfigureStack`, `GetAnalyzerInfo`, `Configure` with the pack config
 reconciled against each policy's schema (pkg/resource/analyzer/config.go `ReconcilePolicyPackConfig`:
 schema defaults first, then the config file, validated with JSON Schema), then `Analyze` per resource
-and one `AnalyzeStack` at the end. This module does the same, so a plan run offline sees exactly the
-verdicts `pulumi preview --policy-pack` would show.
+and one `AnalyzeStack` at the end. This module does the same, so a plan run offline gets the verdicts
+`pulumi preview --policy-pack` would give for what it sends: each resource's type, name, URN,
+properties, parent, provider reference and dependencies, and the stack's name, project and config. It
+runs the pack with the given interpreter (not the `virtualenv` of PulumiPolicy.yaml) and sends no
+provider properties, stack tags, other resource options or property dependencies: a policy that reads
+those may judge differently offline. This pack's do not: only cost-ecr-lifecycle reads property
+dependencies, and the engine lists them among the dependencies too.
 """
 
 from __future__ import annotations

@@ -205,9 +205,9 @@ def resource_policy(
 ) -> Any:
     """A ResourceValidationPolicy that runs `check(props, config, type)` on plain props of the given types.
 
-    `check` returns the violation messages (an empty list when the resource passes). The policy carries
+    `check` returns the violation messages (an empty list when the resource passes). The policy declares
     its types as `resource_types`, with which policies/sdk.py skips it for every other type; validate
-    checks the type too, for a server without that addition.
+    checks the type too, for a server without that addition, so the two cannot disagree.
     """
     from pulumi_policy import ResourceValidationPolicy
 

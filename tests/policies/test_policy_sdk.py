@@ -62,6 +62,7 @@ def _responses(servicer: object, requests: list) -> list[bytes]:
 
 def _edge_policies() -> list:
     """Policies that take each path of the SDK's Analyze loop, to compare it with policies/sdk.py's."""
+    import pulumi
     from pulumi_policy import EnforcementLevel, PolicyConfigSchema, StackValidationPolicy
     from pulumi_policy import ResourceValidationPolicy as Policy
 
@@ -75,6 +76,23 @@ def _edge_policies() -> list:
 
     def skip(args, report):
         args.not_applicable(f"not for {args.resource_type}")
+
+    def normalize(args, report):  # writes to its props and the provider's: the next policy must not see it
+        args.props["acl"] = "public-read"
+        if args.provider:
+            args.provider.props["region"] = "us-east-1"
+
+    def acl(args, report):
+        report(f"acl {args.props.get('acl')} region {args.provider and args.provider.props.get('region')}")
+
+    def move(args, report):  # changes the stack config: the next call must read the stack's again
+        pulumi.runtime.set_config("aws:region", "us-east-1")
+
+    def region(args, report):
+        report(f"region {pulumi.Config('aws').get('region')} stack {pulumi.get_stack()}")
+
+    fix_buckets = Policy(name="fix-buckets", description="Remediates buckets.", remediate=lambda args: None)
+    fix_buckets.resource_types = types("aws:s3/bucket:Bucket")
 
     def report_all(args, report):
         provider = args.provider.urn if args.provider else None
@@ -105,6 +123,11 @@ def _edge_policies() -> list:
             types("aws:s3/bucket:Bucket", "aws-native:s3:Bucket"),
             lambda props, config, type_: [f"{type_} acl {props.get('acl')}"],
         ),
+        Policy(name="normalize", description="Writes.", validate=normalize),
+        Policy(name="acl", description="Reads.", validate=acl),
+        Policy(name="region", description="Region.", validate=region),
+        Policy(name="move", description="Moves.", validate=move),
+        fix_buckets,
         StackValidationPolicy(name="stack", description="A stack policy.", validate=lambda args, rep: None),
     ]  # fmt: skip
 
@@ -172,6 +195,13 @@ def compare_in_this_process() -> dict:
         calls[0] += 1
         return real(*args, **kwargs)
 
+    # The environment the engine gives a pack (analyzer_plugin.go constructEnv), read on every call.
+    os.environ.update(
+        PULUMI_PROJECT="p",
+        PULUMI_STACK="dev",
+        PULUMI_DRY_RUN="true",
+        PULUMI_CONFIG='{"aws:region": "eu-west-1"}',
+    )
     requests, edge_requests, edge_policies = _corpus(), _edge_requests(), _edge_policies()
     sdk_module.json_format = type("Counting", (), {"MessageToDict": staticmethod(counting)})()
 
@@ -211,6 +241,15 @@ def compare_in_this_process() -> dict:
         "edge_not_applicable": [[(n.policy_name, n.reason) for n in r.not_applicable] for r in edge],
         "conversions_before": conversions_before,
         "conversions_after": conversions_after,
+        # One conversion per policy that runs on a request (the provider's properties too, if any): the
+        # policies whose declared types take the request's, and those that declare none.
+        "conversions_expected": sum(
+            1 + r.HasField("provider")
+            for r in requests
+            for policy in POLICIES
+            if isinstance(policy, sdk_module.ResourceValidationPolicy)
+            and r.type in getattr(policy, "resource_types", [r.type])
+        ),
     }
 
 
@@ -224,14 +263,14 @@ def comparison() -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_the_patch_leaves_every_response_identical_and_converts_each_request_once(comparison):
+def test_the_patch_leaves_every_response_identical_and_runs_only_the_policies_for_the_type(comparison):
     assert comparison["identical"] and comparison["identical_in_flight"], comparison
     assert comparison["violations"] >= 10  # the corpus exercises violating paths, not only passing ones
     n = comparison["requests"]
     # Before: one conversion per resource policy per request (17 of them, and as many of the provider's
-    # properties); after: one per request, and the provider's properties of the one request with one.
+    # properties); after: only for the policies that judge the request's type.
     assert comparison["conversions_before"] >= 15 * (n + 1)
-    assert comparison["conversions_after"] == n + 1
+    assert comparison["conversions_after"] == comparison["conversions_expected"] < 4 * (n + 1)
 
 
 def test_the_patch_keeps_every_path_of_the_sdk_loop(comparison):
@@ -262,9 +301,17 @@ def test_the_patch_keeps_every_path_of_the_sdk_loop(comparison):
         f"Configured.\naws:dynamodb/table:Table {{'limit': 3.0}} {parent} "
         "urn:pulumi:dev::p::pulumi:providers:aws::default"
     ) in table
-    # not applicable: by the policy's own word, and for a remediation-only policy.
+    # not applicable: by the policy's own word, and for remediation-only policies, typed or not, whatever
+    # the type;
     assert ["skip", "not for aws:s3/bucket:Bucket"] in comparison["edge_not_applicable"][0]
-    assert ["fix", "Policy does not implement validate"] in comparison["edge_not_applicable"][0]
+    for not_applicable in comparison["edge_not_applicable"]:
+        assert ["fix", "Policy does not implement validate"] in not_applicable
+        assert ["fix-buckets", "Policy does not implement validate"] in not_applicable
+    # a policy's writes to its props, the provider's or the stack config reach no other policy or call.
+    assert "Reads.\nacl private region None" in bucket
+    assert "Reads.\nacl None region None" in table  # the provider has no region property
+    for messages in (bucket, native, table):
+        assert "Region.\nregion eu-west-1 stack dev" in messages
 
 
 def test_analyze_in_flight_gives_the_same_violations_as_one_at_a_time(pack):
@@ -275,6 +322,25 @@ def test_analyze_in_flight_gives_the_same_violations_as_one_at_a_time(pack):
     serial = pack.process.analyze_many(resources, workers=1)
     parallel = pack.process.analyze_many(resources, workers=4)
     assert serial and sorted(map(repr, serial)) == sorted(map(repr, parallel))
+
+
+def test_a_configure_the_sdk_refuses_leaves_the_config_findings_as_they_were(pack):
+    """Config findings come from the last Configure the SDK accepted, not one it refused."""
+    import grpc
+    from pulumi.runtime.proto import analyzer_pb2
+
+    request = analyzer_pb2.ConfigureAnalyzerRequest()
+    entry = request.policyConfig["cost-no-elastic-ip"]
+    entry.enforcementLevel = 9  # no such level: the SDK fails the call
+    entry.properties.update({"allowedcount": 5})
+    try:
+        with pytest.raises(grpc.RpcError):
+            pack.process.stub.Configure(request, timeout=30)
+        assert not [v for v in pack.stack_violations([]) if "allowedcount" in v.message]
+        pack.configure({"cost-no-elastic-ip": {"allowedcount": 5}})  # accepted: now it is reported
+        assert [v for v in pack.stack_violations([]) if "allowedcount" in v.message]
+    finally:
+        pack.configure(None)
 
 
 # A pack whose one policy reports what `pulumi.runtime` tells it: the stack, the project, preview or
@@ -297,7 +363,7 @@ PolicyPack(name="settings", enforcement_level=EnforcementLevel.MANDATORY, polici
 
 @pytest.mark.parametrize("patch", ["from policies import sdk; sdk.install(POLICIES)", ""])
 def test_policies_read_the_stack_settings_on_every_call(tmp_path, patch):
-    """Settings configured once (policies/sdk.py) still reach every call: each runs in a fresh context."""
+    """Over gRPC, where each call runs in a new context: the stack's settings reach every call."""
     from costguard.analyzer import PolicyPackProcess
     from tests.policies.conftest import resource
 
@@ -314,21 +380,6 @@ def test_policies_read_the_stack_settings_on_every_call(tmp_path, patch):
         stack = [v.message for v in process.analyze_stack([resource("aws:s3/bucket:Bucket", {})])]
     assert messages == ["heatmap/prod dry_run=True eu-west-1"] * 6
     assert stack == []  # no stack policy and a clean config: AnalyzeStack ran without failing
-
-
-def test_runtime_settings_are_configured_again_when_the_environment_changes(monkeypatch):
-    from policies.sdk import once_per_environment
-
-    runs = []
-    configure = once_per_environment(lambda self: runs.append(self))
-    monkeypatch.setenv("PULUMI_STACK", "dev")
-    configure("a")
-    configure("b")
-    assert runs == ["a"]
-    monkeypatch.setenv("PULUMI_CONFIG", '{"aws:region": "eu-west-1"}')
-    configure("c")
-    configure("d")
-    assert runs == ["a", "c"]
 
 
 if __name__ == "__main__":
