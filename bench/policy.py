@@ -186,7 +186,8 @@ def run() -> None:
         elapsed = time.perf_counter() - started
         verdict = "OK" if elapsed <= TARGET_STACK_S else "OVER TARGET"
         print(
-            f"   AnalyzeStack over {len(stack)} resources: {elapsed:.2f} s ({len(violations)} violations) "
+            f"   AnalyzeStack over {len(stack)} resources: {elapsed:.2f} s ({len(violations)} violations: "
+            f"{', '.join(sorted({v.policy_name for v in violations})) or 'none'}) "
             f"- target <= {TARGET_STACK_S:g} s: {verdict}"
         )
     load = (
