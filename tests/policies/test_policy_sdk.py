@@ -1,4 +1,4 @@
-"""policies/sdk.py: Analyze converts a request once for all policies, with responses unchanged."""
+"""policies/sdk.py: Analyze runs only the policies for the resource's type, with responses unchanged."""
 
 from __future__ import annotations
 
@@ -213,9 +213,22 @@ def compare_in_this_process() -> dict:
         edge = _responses(_servicer(sdk_module, "edge", edge_policies, ("configured-off",)), edge_requests)
         return responses, edge, conversions
 
+    def failure() -> str:
+        """The error of a call whose properties cannot be converted, when the one policy is skipped."""
+        typed = [p for p in edge_policies if p.name == "typed"]
+        request = _edge_requests()[2]  # a table: the typed policy is for buckets
+        request.properties.update({"ref": {"4dabf18193072939515e22adb298388d": "0000"}})
+        try:
+            _servicer(sdk_module, "edge", typed).Analyze(request, None)
+        except Exception as err:  # noqa: BLE001 - the error itself is what is compared
+            return f"{type(err).__name__}: {err}"
+        return "no error"
+
     before, edge_before, conversions_before = run()
+    failure_before = failure()
     sdk.install(POLICIES)
     after, edge_after, conversions_after = run()
+    failure_after = failure()
     # Several calls in flight (the SDK's server runs 4 threads).
     patched = _servicer(sdk_module, PACK_NAME, POLICIES)
     in_flight: dict[int, bytes] = {}
@@ -235,6 +248,7 @@ def compare_in_this_process() -> dict:
         "identical": before == after,
         "identical_in_flight": [in_flight[i] for i in range(len(requests))] == before,
         "identical_edge": edge_before == edge_after,
+        "failures": [failure_before, failure_after],
         "violations": sum(len(analyzer_pb2.AnalyzeResponse.FromString(b).diagnostics) for b in before),
         "edge_messages": [[d.message for d in r.diagnostics] for r in edge],
         "edge_levels": [[(d.policyName, d.enforcementLevel) for d in r.diagnostics] for r in edge],
@@ -278,6 +292,8 @@ def test_the_patch_keeps_every_path_of_the_sdk_loop(comparison):
     from pulumi.runtime.proto import analyzer_pb2
 
     assert comparison["identical_edge"], comparison
+    before, after = comparison["failures"]
+    assert before == after and "Unrecognized signature" in before  # the call fails as without the patch
     # And the paths were taken, as worked out from the SDK's loop:
     bucket, native, table = comparison["edge_messages"]
     # the unknown size is an advisory, on the first bucket only;
@@ -322,6 +338,26 @@ def test_analyze_in_flight_gives_the_same_violations_as_one_at_a_time(pack):
     serial = pack.process.analyze_many(resources, workers=1)
     parallel = pack.process.analyze_many(resources, workers=4)
     assert serial and sorted(map(repr, serial)) == sorted(map(repr, parallel))
+
+
+def test_the_signature_memo_answers_again_only_for_the_very_same_object():
+    from policies.sdk import same_object_same_answer
+
+    asked = []
+
+    def signature(obj):
+        asked.append(obj)
+        return len(asked)
+
+    once = same_object_same_answer(signature)
+
+    class Unhashable:
+        __eq__ = object.__eq__
+        __hash__ = None  # type: ignore[assignment]
+
+    a, b = Unhashable(), Unhashable()
+    assert once(a) == once(a) == 1
+    assert once(b) == 2 and once(a) == 3  # another object is asked about afresh
 
 
 def test_a_configure_the_sdk_refuses_leaves_the_config_findings_as_they_were(pack):
