@@ -66,13 +66,13 @@ from typing import Any
 
 from policies.support import TypeSet
 
-# The last Configure request: policy name -> its properties (the engine sends each policy's schema
-# defaults merged with the user's values).
+# The last Configure request the SDK accepted: policy name -> its properties (the engine sends each
+# policy's schema defaults merged with the user's values).
 _configured: dict[str, dict[str, Any]] = {}
 
 
 def configured() -> dict[str, dict[str, Any]]:
-    """The policy config of the last Configure call (empty before any, or without `install()`)."""
+    """The policy config of the last accepted Configure (empty before any, or without `install()`)."""
     return _configured
 
 
