@@ -28,6 +28,11 @@ def _error(loc, msg: str, kind: str) -> dict:
     return {"loc": list(loc), "field": field, "msg": msg, "type": kind}
 
 
+def _header_error(header: str, msg: str, kind: str) -> dict:
+    """An error in a request header, in the shape of the 422 body's errors; the field is the header."""
+    return {"loc": ["header", header], "field": header, "msg": msg, "type": kind}
+
+
 def _message(error: dict) -> str:
     msg = error.get("msg", "invalid")
     # The JSON parser's reason ("Expecting value", "the body is not UTF-8 text") names no input.
@@ -52,23 +57,13 @@ async def too_many_cells(request: Request, exc: TooManyCells) -> JSONResponse:
 
 
 async def unsupported_media_type(request: Request, exc: UnsupportedMediaType) -> JSONResponse:
-    # The 422 shape, so a client reads every input error the same way; the field is the header.
-    error = {
-        "loc": ["header", "content-type"],
-        "field": "content-type",
-        "msg": str(exc),
-        "type": "unsupported_media_type",
-    }
+    # The 422 shape, so a client reads every input error the same way.
+    error = _header_error("content-type", str(exc), "unsupported_media_type")
     return JSONResponse(status_code=415, content={"detail": [error]})
 
 
 async def unsupported_content_encoding(request: Request, exc: UnsupportedContentEncoding) -> JSONResponse:
-    error = {
-        "loc": ["header", "content-encoding"],
-        "field": "content-encoding",
-        "msg": str(exc),
-        "type": "unsupported_content_encoding",
-    }
+    error = _header_error("content-encoding", str(exc), "unsupported_content_encoding")
     # RFC 7694, section 3: a 415 for a content coding says which codings the server accepts.
     headers = {"Accept-Encoding": "identity"}
     return JSONResponse(status_code=415, content={"detail": [error]}, headers=headers)
