@@ -16,7 +16,7 @@ analyzer (pulumi/pulumi pkg/resource/deploy/step_generator.go: `analyzer.Analyze
 `generateSteps`, which the deployment executor calls from its single event loop,
 deployment_executor.go `handleSingleEvent`), so the time of one call adds up over the whole preview.
 
-`analyze` below is the SDK's loop with one change: a policy whose `resource_types` is a
+`analyze` below is the SDK's loop, except that a policy whose `resource_types` is a
 `support.TypeSet` is skipped for a type not in it, as its validate would have returned without a word
 there. The declaration is the policy's promise: `support.resource_policy` sets it to the TypeSet its
 validate checks first (any other `resource_types` is ignored). If every policy that would have run was
@@ -29,7 +29,7 @@ also when it raises (the SDK leaves it open, a file descriptor or two each time)
 tests/policies/test_policy_sdk.py compares the responses byte for byte with the SDK's own Analyze, one
 call at a time and several in flight, on this pack and on policies that take each of those paths.
 
-2. `inspect.signature(pulumi.runtime.Settings)` is computed once.
+2. `inspect.signature(pulumi.runtime.Settings)` is worked out once.
 
 The SDK's Analyze, AnalyzeStack and Remediate each start with `_configure_runtime_settings()`, which
 restores `pulumi.runtime`'s config from PULUMI_CONFIG and installs a new `Settings`, and on the way
